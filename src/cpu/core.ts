@@ -59,8 +59,11 @@ export class Cpu extends CpuState {
   lines = 0;
   /** Set to end the current slice after the instruction in progress (a kick). */
   stopRequested = false;
-  /** Instructions retired since reset (float64: exact to 2^53). */
+  /** Instructions executed since reset, counted as they start (float64: exact to 2^53). The clock
+   * reads it mid-slice in icount mode. */
   instructions = 0;
+  /** Instructions started in the current slice. */
+  private sliceDone = 0;
 
   // The pending abort recorded by the MMU before it throws GUEST_ABORT.
   abortIsPrefetch = false;
@@ -101,6 +104,14 @@ export class Cpu extends CpuState {
     this.cp15.reset();
     this.vfp.reset();
     this.mmu.flushTlb();
+  }
+
+  /** Mode changes go through here (MSR, CPS, exception entry and return): the MMU's view of the
+   * privilege level follows. */
+  override switchMode(newMode: number): void {
+    if (newMode === this.mode) return;
+    super.switchMode(newMode);
+    this.mmu.privilegeChanged();
   }
 
   /** Sets the address of the next instruction and the instruction set (bit 0 of a BX-style target is not used here). */
@@ -154,7 +165,6 @@ export class Cpu extends CpuState {
     this.setCpsr(spsr);
     // Guard against an SPSR whose T bit and target disagree: align as the pseudocode does.
     this.nextPc = this.t ? addr & ~1 : addr & ~3;
-    this.mmu.privilegeChanged();
   }
 
   // ---- Exceptions (B1.8, B1.9) ----
@@ -174,7 +184,6 @@ export class Cpu extends CpuState {
     this.nextPc = (base + vectorOffset) >>> 0;
     this.exclusiveAddr = -1;
     this.exceptionTaken = true;
-    this.mmu.privilegeChanged();
   }
 
   /** UNDEFINED instruction: the executor returns right after calling this. */
@@ -295,13 +304,15 @@ export class Cpu extends CpuState {
     const exit = this.exit;
     exit.reason = ExitReason.SLICE;
     let done = 0;
+    this.sliceDone = 0;
     while (done < budget) {
       try {
         done = this.runInner(budget, done);
       } catch (e) {
         if (e !== GUEST_ABORT) throw e;
+        // The aborted instruction was counted when it was fetched (or the fetch itself aborted).
         this.takePendingAbort();
-        done++;
+        done = this.sliceDone;
       }
       if (this.stopRequested) break;
     }
@@ -309,7 +320,6 @@ export class Cpu extends CpuState {
       this.stopRequested = false;
       if (exit.reason === ExitReason.SLICE) exit.reason = ExitReason.KICK;
     }
-    this.instructions += done;
     return exit.reason;
   }
 
@@ -324,18 +334,22 @@ export class Cpu extends CpuState {
       const pc = this.nextPc;
       this.curPc = pc;
       if (this.t === 0) {
+        done++;
+        this.sliceDone = done;
+        this.instructions++;
         const instr = mmu.fetch32(pc);
         this.nextPc = (pc + 4) >>> 0;
         r[15] = pc + 8;
-        done++;
         const cond = instr >>> 28;
         if (cond < 14 && !this.conditionPassed(cond)) continue;
         executeA32(this, instr);
       } else {
+        done++;
+        this.sliceDone = done;
+        this.instructions++;
         const hw1 = mmu.fetch16(pc);
         const itBefore = this.it;
         this.exceptionTaken = false;
-        done++;
         if (hw1 >>> 11 >= 0x1d) {
           const instr = (hw1 << 16) | mmu.fetch16(pc + 2) | 0;
           this.nextPc = (pc + 4) >>> 0;

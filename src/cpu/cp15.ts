@@ -7,6 +7,8 @@ export class Cp15 {
   private readonly cpu: Cpu;
   sctlr = 0x00c50078;
   vbar = 0;
+  /** CPACR: cp10/cp11 access (bits [23:20]) gate the VFP. */
+  cpacr = 0;
   dfsr = 0;
   dfar = 0;
   ifsr = 0;
