@@ -34,8 +34,10 @@ export class Stage2 {
   readonly mem16: Uint16Array;
   readonly mem32: Int32Array;
 
-  constructor(totalBytes: number) {
-    const buffer = new ArrayBuffer(totalBytes);
+  /** `backing` is a size in bytes, or the buffer of another Stage2 to share its memory (each
+   * physical CPU has its own view, because hardware windows such as GICV are banked per CPU). */
+  constructor(backing: number | ArrayBuffer) {
+    const buffer = typeof backing === "number" ? new ArrayBuffer(backing) : backing;
     this.memory = new Uint8Array(buffer);
     this.mem16 = new Uint16Array(buffer);
     this.mem32 = new Int32Array(buffer);

@@ -1,0 +1,113 @@
+// Command-line options of `armvmm run`, parsed with Node's own parseArgs and validated into a
+// plain configuration. Every problem becomes a UsageError with a one-line message.
+
+import { parseArgs } from "node:util";
+
+export class UsageError extends Error {}
+
+export interface RunOptions {
+  kernel?: string;
+  initrd?: string;
+  append?: string;
+  dtb?: string;
+  bios?: string;
+  memBytes: number;
+  smp: number;
+  clock: "host" | "icount";
+  dumpDtb?: string;
+  stats: boolean;
+  trace: Set<string>;
+  guest?: string;
+}
+
+/** Largest RAM the virt board can hold below 4 GiB: 0x40000000..0xFFFFFFFF. */
+export const MAX_RAM = 0xc0000000;
+const MIN_RAM = 1 << 20;
+const DEFAULT_RAM = 512 << 20;
+export const MAX_VCPUS = 8;
+const TRACE_KINDS = new Set(["vgic", "vtimer", "psci", "mmio"]);
+
+/** QEMU's size syntax: a number with an optional K/M/G/T suffix; a bare number means MiB. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([KMGT]?)(?:i?B)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`invalid size '${text}' (use e.g. 256M or 1G)`);
+  const unit = m[2].toUpperCase();
+  const scale = unit === "K" ? 1 << 10 : unit === "G" ? 1 << 30 : unit === "T" ? 2 ** 40 : 1 << 20;
+  return Math.round(Number(m[1]) * scale);
+}
+
+export const RUN_USAGE = `usage: armvmm run [options]
+  --kernel FILE     Linux zImage, ELF or raw image (default: the built-in heartbeat guest)
+  --initrd FILE     initial ramdisk
+  --append STR      kernel command line
+  --dtb FILE        use this device tree instead of the generated one
+  --bios FILE       firmware at address 0 (e.g. u-boot's qemu_arm u-boot.bin)
+  --mem SIZE        guest RAM, e.g. 256M or 1G; a bare number means MiB (default 512M)
+  --smp N           number of vcpus, 1 to 8 (default 1; the heartbeat guest uses 2)
+  --clock MODE      host (follow the host clock) or icount (deterministic) (default host)
+  --dump-dtb FILE   write the generated device tree and exit
+  --stats           print exit, vgic and vtimer statistics at exit
+  --trace KIND      print events as they happen: vgic, vtimer, psci, mmio (repeatable, or comma-separated)
+  --guest NAME      run a guest fetched by 'npm run guests': debian, debian-test, u-boot
+Console: Ctrl-A x quits, Ctrl-A h lists the escapes.`;
+
+export function parseRunOptions(argv: string[]): RunOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        kernel: { type: "string" },
+        initrd: { type: "string" },
+        append: { type: "string" },
+        dtb: { type: "string" },
+        bios: { type: "string" },
+        mem: { type: "string", short: "m" },
+        smp: { type: "string" },
+        clock: { type: "string" },
+        "dump-dtb": { type: "string" },
+        stats: { type: "boolean" },
+        trace: { type: "string", multiple: true },
+        guest: { type: "string" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0]);
+  }
+  const v = parsed.values;
+  const memBytes = v.mem === undefined ? DEFAULT_RAM : parseSize(v.mem);
+  if (memBytes < MIN_RAM) throw new UsageError(`--mem ${v.mem}: at least 1M of RAM is needed`);
+  if (memBytes > MAX_RAM) throw new UsageError(`--mem ${v.mem}: the virt board holds at most 3G of RAM below 4 GiB`);
+  let smp = 1;
+  if (v.smp !== undefined) {
+    if (!/^\d+$/.test(v.smp)) throw new UsageError(`--smp ${v.smp}: not a number`);
+    smp = Number(v.smp);
+    if (smp < 1 || smp > MAX_VCPUS) throw new UsageError(`--smp ${v.smp}: between 1 and ${MAX_VCPUS} vcpus`);
+  }
+  const clock = v.clock ?? "host";
+  if (clock !== "host" && clock !== "icount") throw new UsageError(`--clock ${clock}: use host or icount`);
+  const trace = new Set<string>();
+  for (const item of v.trace ?? []) {
+    for (const kind of item.split(",")) {
+      if (!TRACE_KINDS.has(kind)) throw new UsageError(`--trace ${kind}: use one of ${[...TRACE_KINDS].join(", ")}`);
+      trace.add(kind);
+    }
+  }
+  if (v.guest !== undefined && v.kernel !== undefined) throw new UsageError("--guest and --kernel cannot be combined");
+  return {
+    kernel: v.kernel,
+    initrd: v.initrd,
+    append: v.append,
+    dtb: v.dtb,
+    bios: v.bios,
+    memBytes: Math.ceil(memBytes / 4096) * 4096,
+    smp,
+    clock,
+    dumpDtb: v["dump-dtb"],
+    stats: v.stats ?? false,
+    trace,
+    guest: v.guest,
+  };
+}

@@ -1,0 +1,61 @@
+// The two clocks of DESIGN.md's "Time". Host: the counter follows the host's monotonic clock.
+// Icount: the counter advances with executed instructions (one instruction = 1 ns of guest time,
+// as QEMU's -icount shift=0), and jumps to the next deadline when every vcpu waits, so the same
+// inputs give the same run, byte for byte.
+
+import { COUNTER_HZ, type Clock } from "./time.js";
+
+const TICKS_PER_MS = COUNTER_HZ / 1000;
+
+export interface IdleClock extends Clock {
+  readonly mode: "host" | "icount";
+  /** Called when every vcpu is blocked: in icount mode guest time jumps to `deadline` (if finite). */
+  warpTo(deadline: number): void;
+  /** Host milliseconds to sleep before the counter reaches `deadline` (0 in icount mode). */
+  hostDelayUntil(deadline: number): number;
+}
+
+export class HostClock implements IdleClock {
+  readonly mode = "host" as const;
+  private readonly start = performance.now();
+
+  now(): number {
+    return Math.floor((performance.now() - this.start) * TICKS_PER_MS);
+  }
+
+  warpTo(): void {}
+
+  hostDelayUntil(deadline: number): number {
+    if (!Number.isFinite(deadline)) return Infinity;
+    return Math.max(0, (deadline - this.now()) / TICKS_PER_MS);
+  }
+}
+
+/** Guest instructions per counter tick: 1 ns per instruction at 62.5 MHz. */
+export const INSTRUCTIONS_PER_TICK = 1_000_000_000 / COUNTER_HZ;
+
+export class IcountClock implements IdleClock {
+  readonly mode = "icount" as const;
+  /** Ticks added by idle jumps. */
+  private warp = 0;
+  /** Sums the instructions executed so far by every vcpu (read live, mid-slice included). */
+  private readonly instructions: () => number;
+
+  constructor(instructions: () => number) {
+    this.instructions = instructions;
+  }
+
+  now(): number {
+    return Math.floor(this.instructions() / INSTRUCTIONS_PER_TICK) + this.warp;
+  }
+
+  warpTo(deadline: number): void {
+    if (!Number.isFinite(deadline)) return;
+    const now = this.now();
+    if (deadline > now) this.warp += deadline - now;
+  }
+
+  hostDelayUntil(): number {
+    return 0;
+  }
+}

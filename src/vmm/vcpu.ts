@@ -1,0 +1,250 @@
+// A vcpu: bhyve's vcpu / KVM's kvm_vcpu. It owns one physical CPU's hardware while it runs (the
+// core, its GIC virtual interface and its generic timer — each vcpu is pinned to its own physical
+// CPU), runs it for a slice in the manner of vm_run/KVM_RUN, and dispatches every exit.
+
+import type { Cpu } from "../cpu/core.js";
+import {
+  ExitReason,
+  EC,
+  ISS_ISV,
+  ISS_SSE,
+  ISS_WNR,
+  ISS_SAS_SHIFT,
+  ISS_SRT_SHIFT,
+  type HypTraps,
+} from "../cpu/exits.js";
+import { Mode } from "../cpu/state.js";
+import { HostIrq, PPI_VIRT_TIMER } from "./host-irq.js";
+import { ExitStats } from "./stats.js";
+
+/** Power and scheduling state of a vcpu. */
+export const VcpuState = {
+  /** Powered off (PSCI), or never started. */
+  OFF: 0,
+  /** Ready to run. */
+  RUNNABLE: 1,
+  /** In WFI (or PSCI CPU_SUSPEND) with nothing deliverable: costs nothing until woken. */
+  BLOCKED: 2,
+} as const;
+
+/** What a vcpu needs from the VM's interrupt controller. */
+export interface VcpuInterrupts {
+  flush(vcpu: number): void;
+  sync(vcpu: number): void;
+  hasDeliverable(vcpu: number): boolean;
+}
+
+/** What a vcpu needs from its timer virtualization. */
+export interface VcpuTimers {
+  /** The vcpu is about to run on its physical CPU: restore the virtual timer, cancel host timers. */
+  load(): void;
+  /** The vcpu leaves the physical CPU (`blocking`: it waits in WFI): save and arm a host timer. */
+  put(blocking: boolean): void;
+  /** The physical CPU's virtual-timer interrupt fired while the vcpu ran. */
+  handleHostIrq(): void;
+  /** A trapped CNTP_* / CNTPCT access (HSR EC 0x03 or 0x04). Returns true if it was a timer register. */
+  handleCoprocTrap(hsr: number, lo: number, hi: number): boolean;
+  /** Value (and high word) for the last trapped read. */
+  readonly trapValue: number;
+  readonly trapValueHi: number;
+  /** The next counter value at which the running vcpu's hardware timer fires (Infinity if none). */
+  hardwareDeadline(): number;
+  /** Re-evaluates the hardware timer outputs at the current count. */
+  updateHardware(): void;
+}
+
+/** What a vcpu needs from the VM: MMIO, PSCI, and reporting. */
+export interface VcpuHost {
+  mmioRead(vcpu: number, ipa: number, size: number): number | undefined;
+  mmioWrite(vcpu: number, ipa: number, size: number, value: number): boolean;
+  hypercall(vcpu: Vcpu): void;
+  /** Reports something the guest did that the VMM ignores, once per distinct message. */
+  warnOnce(message: string): void;
+}
+
+export class Vcpu implements HypTraps {
+  readonly id: number;
+  readonly cpu: Cpu;
+  readonly hostIrq: HostIrq;
+  readonly stats = new ExitStats();
+  state: number = VcpuState.OFF;
+  /** Set when the vcpu should return to the scheduler (power state changed, VM stopping). */
+  yieldRequested = false;
+  /** True while this vcpu's slice is executing (kicks then stop the core). */
+  running = false;
+
+  interrupts: VcpuInterrupts | null = null;
+  timers: VcpuTimers | null = null;
+  private readonly host: VcpuHost;
+  /** Whether the virtual timer state is loaded on the physical CPU. */
+  private loaded = false;
+
+  // HypTraps
+  trapHi = 0;
+  externalAbort = false;
+
+  constructor(id: number, cpu: Cpu, host: VcpuHost) {
+    this.id = id;
+    this.cpu = cpu;
+    this.host = host;
+    this.hostIrq = new HostIrq((level) => cpu.setLine(1 /* LINE_IRQ */, level));
+    this.hostIrq.enable(PPI_VIRT_TIMER, true);
+    cpu.traps = this;
+  }
+
+  /** Makes a runnable vcpu that waits (or a blocked one) reconsider: wakes it from WFI and, if it is
+   * executing right now, ends its slice after the current instruction. */
+  kick(): void {
+    if (this.state === VcpuState.BLOCKED) this.state = VcpuState.RUNNABLE;
+    if (this.running) this.cpu.kick();
+  }
+
+  /** Powers the vcpu on at `entry` (bit 0: Thumb) in SVC mode with interrupts masked, MMU off,
+   * and `r0` = context id (PSCI CPU_ON; also the boot vcpu's start). */
+  powerOn(entry: number, r0: number, r1 = 0, r2 = 0): void {
+    const cpu = this.cpu;
+    cpu.reset();
+    cpu.switchMode(Mode.SVC);
+    cpu.r[0] = r0;
+    cpu.r[1] = r1;
+    cpu.r[2] = r2;
+    cpu.setPc(entry & ~1, (entry & 1) === 1);
+    this.state = VcpuState.RUNNABLE;
+  }
+
+  powerOff(): void {
+    this.leave(false);
+    this.state = VcpuState.OFF;
+    this.yieldRequested = true;
+  }
+
+  /** Runs one slice of at most `budget` instructions and handles the exit. */
+  runSlice(budget: number): void {
+    if (this.state !== VcpuState.RUNNABLE) return;
+    const cpu = this.cpu;
+    const interrupts = this.interrupts;
+    const timers = this.timers;
+    if (!this.loaded) {
+      timers?.load();
+      this.loaded = true;
+    }
+    timers?.updateHardware();
+    interrupts?.flush(this.id);
+    this.running = true;
+    this.yieldRequested = false;
+    const reason = cpu.run(budget);
+    this.running = false;
+    timers?.updateHardware();
+    interrupts?.sync(this.id);
+    const stats = this.stats;
+    switch (reason) {
+      case ExitReason.SLICE:
+        stats.slice++;
+        break;
+      case ExitReason.KICK:
+        stats.kick++;
+        break;
+      case ExitReason.IRQ:
+        stats.irq++;
+        if (this.hostIrq.pending(PPI_VIRT_TIMER)) timers?.handleHostIrq();
+        break;
+      case ExitReason.WFX:
+        if (cpu.exit.hsr & 1) {
+          // WFE: another vcpu holds what this one waits for; give it the physical CPU.
+          stats.wfe++;
+          this.yieldRequested = true;
+        } else {
+          stats.wfi++;
+          this.waitForInterrupt();
+        }
+        break;
+      case ExitReason.HVC:
+        stats.hvc++;
+        this.host.hypercall(this);
+        break;
+      case ExitReason.SMC:
+        // No secure firmware behind this VM: SMC is UNDEFINED for the guest, as KVM does.
+        stats.smc++;
+        cpu.undefinedInstruction();
+        break;
+    }
+  }
+
+  /** WFI: block unless an interrupt is already deliverable. */
+  waitForInterrupt(): void {
+    if (this.interrupts?.hasDeliverable(this.id)) return;
+    this.state = VcpuState.BLOCKED;
+    this.leave(true);
+  }
+
+  /** The vcpu leaves its physical CPU (blocked or descheduled). */
+  private leave(blocking: boolean): void {
+    if (!this.loaded) return;
+    this.timers?.put(blocking);
+    this.loaded = false;
+  }
+
+  /** Descheduled in favour of another guest's work: the host keeps its timer alive. */
+  deschedule(): void {
+    this.leave(false);
+  }
+
+  // ---- Synchronous traps (HypTraps) ----
+
+  dataAbort(hsr: number, ipa: number, va: number, size: number, isWrite: boolean, value: number): number {
+    // Decode the access from the syndrome when the hardware gave one (ISV), like KVM's decode_hsr.
+    let sse = false;
+    if (hsr & ISS_ISV) {
+      size = 1 << ((hsr >>> ISS_SAS_SHIFT) & 3);
+      sse = (hsr & ISS_SSE) !== 0;
+      isWrite = (hsr & ISS_WNR) !== 0;
+      if (isWrite) {
+        const srt = (hsr >>> ISS_SRT_SHIFT) & 0xf;
+        value = this.cpu.r[srt];
+      }
+    }
+    const mask = size === 4 ? -1 : (1 << (size * 8)) - 1;
+    this.externalAbort = false;
+    if (isWrite) {
+      this.stats.mmioWrite++;
+      if (!this.host.mmioWrite(this.id, ipa >>> 0, size, value & mask)) this.unmapped(ipa, va, size, true);
+      return 0;
+    }
+    this.stats.mmioRead++;
+    const data = this.host.mmioRead(this.id, ipa >>> 0, size);
+    if (data === undefined) {
+      this.unmapped(ipa, va, size, false);
+      return 0;
+    }
+    let result = data & mask;
+    if (sse && size < 4) {
+      const shift = 32 - size * 8;
+      result = (result << shift) >> shift;
+    }
+    return result;
+  }
+
+  private unmapped(ipa: number, va: number, size: number, isWrite: boolean): void {
+    this.externalAbort = true;
+    this.stats.unmapped++;
+    const hex = (n: number) => "0x" + (n >>> 0).toString(16).padStart(8, "0");
+    this.host.warnOnce(
+      `vcpu${this.id}: ${isWrite ? "write" : "read"} of ${size} byte(s) at unmapped IPA ${hex(ipa)} (va ${hex(va)}, pc ${hex(this.cpu.curPc)}): external abort`,
+    );
+  }
+
+  coprocTrap(hsr: number, lo: number, hi: number): number {
+    this.stats.sysreg++;
+    const timers = this.timers;
+    if (timers && timers.handleCoprocTrap(hsr, lo, hi)) {
+      this.trapHi = timers.trapValueHi;
+      return timers.trapValue;
+    }
+    this.trapHi = 0;
+    const ec = hsr >>> 26;
+    this.host.warnOnce(
+      `vcpu${this.id}: trapped ${ec === EC.CP15_64 ? "MCRR/MRRC" : "MCR/MRC"} with syndrome 0x${hsr.toString(16)} ignored`,
+    );
+    return 0;
+  }
+}

@@ -1,0 +1,168 @@
+// A virtual machine: bhyve's struct vm. It owns the guest's memory and its stage-2 map, the vcpus
+// (each pinned to its own emulated physical CPU), the MMIO bus for trapped device accesses, PSCI,
+// and the machine's fate (running, powered off, reset). Boards (src/board) decide what sits where.
+
+import { Cpu } from "../cpu/core.js";
+import { Stage2, type HardwareWindow } from "../cpu/stage2.js";
+import type { Clock } from "../host/time.js";
+import { handlePsci, AFFINITY_OFF, AFFINITY_ON, mpidrOf, type PsciPlatform } from "./psci.js";
+import { Vcpu, VcpuState, type VcpuHost } from "./vcpu.js";
+
+/** Trapped MMIO, as the VM dispatches it: the bus answers or reports a miss. */
+export interface MmioBus {
+  /** The value read, or undefined when nothing is mapped there. */
+  read(addr: number, size: number, cpu: number): number | undefined;
+  /** False when nothing is mapped there. */
+  write(addr: number, size: number, value: number, cpu: number): boolean;
+}
+
+export interface MemoryRegion {
+  base: number;
+  size: number;
+  writable: boolean;
+}
+
+export interface VmConfig {
+  /** RAM and read-only (firmware flash) regions, in guest physical addresses. */
+  memory: MemoryRegion[];
+  vcpus: number;
+  clock: Clock;
+  /** Where to report ignored guest behaviour (once per distinct message). */
+  warn: (message: string) => void;
+  /** `--trace psci`. */
+  tracePsci?: (message: string) => void;
+}
+
+export const VmFate = {
+  RUNNING: 0,
+  POWER_OFF: 1,
+  RESET: 2,
+} as const;
+
+export class Vm implements PsciPlatform, VcpuHost {
+  readonly vcpus: Vcpu[] = [];
+  readonly memoryBuffer: ArrayBuffer;
+  readonly memory: Uint8Array;
+  readonly regions: (MemoryRegion & { offset: number })[] = [];
+  readonly clock: Clock;
+  bus: MmioBus | null = null;
+  fate: number = VmFate.RUNNING;
+  /** Called when the fate changes from RUNNING (power off or reset). */
+  onStop: (() => void) | null = null;
+  private readonly stage2s: Stage2[] = [];
+  private readonly warned = new Set<string>();
+  private readonly warn: (message: string) => void;
+  private readonly tracePsci: ((message: string) => void) | null;
+
+  constructor(config: VmConfig) {
+    this.clock = config.clock;
+    this.warn = config.warn;
+    this.tracePsci = config.tracePsci ?? null;
+    let total = 0;
+    for (const r of config.memory) {
+      this.regions.push({ ...r, offset: total });
+      total += r.size;
+    }
+    this.memoryBuffer = new ArrayBuffer(total);
+    this.memory = new Uint8Array(this.memoryBuffer);
+    for (let id = 0; id < config.vcpus; id++) {
+      const stage2 = new Stage2(this.memoryBuffer);
+      for (const r of this.regions) stage2.addRam(r.base, r.size, r.offset, r.writable);
+      const cpu = new Cpu(stage2);
+      cpu.hyp.vmpidr = mpidrOf(id);
+      this.stage2s.push(stage2);
+      this.vcpus.push(new Vcpu(id, cpu, this));
+    }
+  }
+
+  get vcpuCount(): number {
+    return this.vcpus.length;
+  }
+
+  /** Maps a hardware window (the GIC virtual CPU interface) into one vcpu's stage-2 view. */
+  mapHardware(vcpu: number, base: number, size: number, window: HardwareWindow): void {
+    this.stage2s[vcpu].addHardware(base, size, window);
+  }
+
+  /** Copies `bytes` into guest memory at `addr` (loaders); false if it does not fit in one region. */
+  writePhysical(addr: number, bytes: Uint8Array): boolean {
+    const a = addr >>> 0;
+    for (const r of this.regions) {
+      if (a >= r.base && a + bytes.length <= r.base + r.size) {
+        this.memory.set(bytes, r.offset + (a - r.base));
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Instructions executed by every vcpu (the icount clock's source). */
+  instructions(): number {
+    let sum = 0;
+    for (const v of this.vcpus) sum += v.cpu.instructions;
+    return sum;
+  }
+
+  private stop(fate: number): void {
+    if (this.fate !== VmFate.RUNNING) return;
+    this.fate = fate;
+    for (const v of this.vcpus) {
+      v.yieldRequested = true;
+      if (v.running) v.cpu.kick();
+    }
+    this.onStop?.();
+  }
+
+  // ---- VcpuHost ----
+
+  mmioRead(vcpu: number, ipa: number, size: number): number | undefined {
+    return this.bus?.read(ipa, size, vcpu);
+  }
+
+  mmioWrite(vcpu: number, ipa: number, size: number, value: number): boolean {
+    return this.bus?.write(ipa, size, value, vcpu) ?? false;
+  }
+
+  hypercall(vcpu: Vcpu): void {
+    const r = vcpu.cpu.r;
+    const fid = r[0] >>> 0;
+    const result = handlePsci(this, vcpu.id, fid, r[1], r[2], r[3]);
+    this.tracePsci?.(
+      `vcpu${vcpu.id} psci 0x${fid.toString(16)}(0x${(r[1] >>> 0).toString(16)}, 0x${(r[2] >>> 0).toString(16)}, 0x${(r[3] >>> 0).toString(16)}) = ${result}`,
+    );
+    // CPU_OFF and a stopped machine never return to the caller.
+    if (vcpu.state !== VcpuState.OFF) r[0] = result;
+  }
+
+  warnOnce(message: string): void {
+    if (this.warned.has(message)) return;
+    this.warned.add(message);
+    this.warn(message);
+  }
+
+  // ---- PsciPlatform ----
+
+  affinityState(index: number): number {
+    return this.vcpus[index].state === VcpuState.OFF ? AFFINITY_OFF : AFFINITY_ON;
+  }
+
+  cpuOn(index: number, entry: number, contextId: number): void {
+    this.vcpus[index].powerOn(entry, contextId);
+  }
+
+  cpuOff(caller: number): void {
+    this.vcpus[caller].powerOff();
+  }
+
+  cpuSuspend(caller: number): void {
+    this.vcpus[caller].waitForInterrupt();
+  }
+
+  systemOff(): void {
+    this.stop(VmFate.POWER_OFF);
+  }
+
+  systemReset(): void {
+    this.stop(VmFate.RESET);
+  }
+}
