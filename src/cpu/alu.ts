@@ -190,8 +190,9 @@ export function umull(a: number, b: number): number {
 export function smull(a: number, b: number): number {
   const lo = umull(a, b);
   let hi = mulHi.hi;
-  if (a < 0) hi = (hi - b) | 0;
-  if (b < 0) hi = (hi - a) | 0;
+  // Test the signs as int32: callers may pass register values in uint32 form.
+  if ((a | 0) < 0) hi = (hi - b) | 0;
+  if ((b | 0) < 0) hi = (hi - a) | 0;
   mulHi.hi = hi;
   return lo;
 }

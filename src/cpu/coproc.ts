@@ -20,5 +20,9 @@ export function executeCoproc(cpu: Cpu, instr: number): void {
     cpu.cp15.execute(instr);
     return;
   }
+  if (coproc === 14) {
+    cpu.cp15.cp14.execute(instr);
+    return;
+  }
   cpu.undefinedInstruction();
 }

@@ -290,6 +290,17 @@ export class Cpu extends CpuState {
     return false;
   }
 
+  /** Told about emulator bugs met while executing guest code (the guest sees an UNDEFINED instruction). */
+  onHostFault: ((error: unknown, pc: number) => void) | null = null;
+
+  /** A bug in the emulator must not take the host process down: report it, and let the guest
+   * see the instruction as UNDEFINED. */
+  private hostFault(error: unknown): void {
+    this.onHostFault?.(error, this.curPc);
+    this.undefinedInstruction();
+    this.exceptionTaken = false;
+  }
+
   private takePendingAbort(): void {
     if (this.abortIsPrefetch) this.prefetchAbort(this.abortFsr, this.abortFar);
     else this.dataAbort(this.abortFsr, this.abortFar);
@@ -309,9 +320,9 @@ export class Cpu extends CpuState {
       try {
         done = this.runInner(budget, done);
       } catch (e) {
-        if (e !== GUEST_ABORT) throw e;
         // The aborted instruction was counted when it was fetched (or the fetch itself aborted).
-        this.takePendingAbort();
+        if (e === GUEST_ABORT) this.takePendingAbort();
+        else this.hostFault(e);
         done = this.sliceDone;
       }
       if (this.stopRequested) break;

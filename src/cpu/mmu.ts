@@ -1,91 +1,496 @@
-// Stage-1 address translation (VMSAv7 short descriptors) and the guest's view of memory.
-// STUB: flat translation (MMU off) only; the full walk, TLB and permission checks replace this.
+// The guest's view of memory: stage-1 translation (mmu-walk.ts) cached in a software TLB
+// (tlb-store.ts), then the stage-2 map: RAM is accessed directly, the hardware windows (the GIC
+// virtual CPU interface) are called directly, and anything else is a stage-2 data abort handed to
+// the hypervisor (HypTraps.dataAbort) with an HSR syndrome, completed before the instruction goes on.
+//
+// Fast paths (every fetch, load and store) are one tag compare in a direct-mapped array of the
+// current set, then one typed-array access. The alignment bits are folded into the compare, so
+// unaligned accesses, MMIO, read-only RAM and misses all take the slow paths.
+//
+// Faults set cpu.abortIsPrefetch/abortFsr/abortFar and throw GUEST_ABORT; the core takes the abort.
 
 import type { Cpu } from "./core.js";
 import { GUEST_ABORT } from "./core.js";
-import type { Stage2 } from "./stage2.js";
+import type { RamRegion, Stage2 } from "./stage2.js";
+import { Mode } from "./state.js";
+import { Stage1Walker } from "./mmu-walk.js";
+import { parAttributes } from "./mmu-attrs.js";
+import { DACR_CONTEXTS, KIND_FETCH, KIND_READ, KIND_WRITE, TLB_MASK, TLB_SETS, TlbStore } from "./tlb-store.js";
+import { dfsrOf, FS_ALIGNMENT, FS_SYNC_EXTERNAL, ifsrOf } from "./mmu-faults.js";
+import { SCTLR_A, SCTLR_TRE } from "./cp15-regs.js";
+import { DFSC_PERMISSION, DFSC_TRANSLATION, dataAbortHsr, syndromeA32, syndromeT16, syndromeT32 } from "./syndrome.js";
+
+// Tag mask for byte-granular checks in the slow paths (page bits only).
+const MASK_8 = ~0xfff;
+
+if (TLB_MASK !== 0x3ff) throw new Error("mmu.ts fast paths assume a 1024-entry TLB");
 
 export class Mmu {
   private readonly cpu: Cpu;
   readonly stage2: Stage2;
+  readonly walker: Stage1Walker;
+  readonly tlb = new TlbStore();
+  private readonly mem8: Uint8Array;
+  private readonly mem16: Uint16Array;
+  private readonly mem32: Int32Array;
+
+  // The sets in use: current privilege, and the user set of the current DACR context (LDRT/STRT).
+  private rTag: Int32Array;
+  private rAdd: Int32Array;
+  private wTag: Int32Array;
+  private wAdd: Int32Array;
+  private xTag: Int32Array;
+  private xAdd: Int32Array;
+  private rTagU: Int32Array;
+  private rAddU: Int32Array;
+  private wTagU: Int32Array;
+  private wAddU: Int32Array;
+
+  /** The privilege the current sets were chosen for (cpu.mode === USR). */
+  private userMode = false;
+  /** DACR contexts: each one owns a user and a privileged set of every kind. */
+  private ctx = 0;
+  private readonly ctxDacr = new Int32Array(DACR_CONTEXTS);
+  private ctxBound = 0;
+  private nextVictim = 0;
+
+  /** Set by peek() when the instruction bytes could be read. */
+  private peekOk = false;
 
   constructor(cpu: Cpu, stage2: Stage2) {
     this.cpu = cpu;
     this.stage2 = stage2;
+    this.mem8 = stage2.memory;
+    this.mem16 = stage2.mem16;
+    this.mem32 = stage2.mem32;
+    this.walker = new Stage1Walker(cpu.cp15, stage2);
+    const t = this.tlb.tagViews;
+    const a = this.tlb.addendViews;
+    this.rTag = this.rTagU = t[0];
+    this.rAdd = this.rAddU = a[0];
+    this.wTag = this.wTagU = t[TLB_SETS];
+    this.wAdd = this.wAddU = a[TLB_SETS];
+    this.xTag = t[2 * TLB_SETS];
+    this.xAdd = a[2 * TLB_SETS];
+    this.flushTlb();
   }
 
-  flushTlb(): void {}
-  /** Called when the privilege level may have changed (mode switch, exception entry/return). */
-  privilegeChanged(): void {}
-
-  private phys(va: number, isWrite: boolean, isFetch: boolean): number {
-    const off = this.stage2.ramOffset(va);
-    if (off < 0 || (isWrite && !this.stage2.regionAt(va)!.writable)) {
-      const cpu = this.cpu;
-      cpu.abortIsPrefetch = isFetch;
-      cpu.abortFsr = 0x08 | (isWrite ? 1 << 11 : 0);
-      cpu.abortFar = va;
-      throw GUEST_ABORT;
-    }
-    return off;
-  }
+  // ---- Fast paths ----
+  // Literals rather than module constants: imported and module-level bindings are loads (with
+  // hole checks) in V8's optimized code, literals fold. 0x3ff is TLB_MASK (checked at load);
+  // ~0xfff, ~0xffe, ~0xffc keep the page bits plus the alignment bits of 1-, 2- and 4-byte accesses.
 
   fetch32(va: number): number {
-    const m = this.stage2.memory;
-    const o = this.phys(va, false, true);
-    return m[o] | (m[o + 1] << 8) | (m[o + 2] << 16) | (m[o + 3] << 24);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xffc) === this.xTag[i]) return this.mem32[(this.xAdd[i] + va) >> 2];
+    return this.fetchSlow(va, 4);
   }
   fetch16(va: number): number {
-    const m = this.stage2.memory;
-    const o = this.phys(va, false, true);
-    return m[o] | (m[o + 1] << 8);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xffe) === this.xTag[i]) return this.mem16[(this.xAdd[i] + va) >> 1];
+    return this.fetchSlow(va, 2);
   }
   read8(va: number): number {
-    return this.stage2.memory[this.phys(va, false, false)];
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xfff) === this.rTag[i]) return this.mem8[(this.rAdd[i] + va) | 0];
+    return this.readSlow(va, 1, this.userMode);
   }
   read16(va: number): number {
-    return this.read8(va) | (this.read8(va + 1) << 8);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xffe) === this.rTag[i]) return this.mem16[(this.rAdd[i] + va) >> 1];
+    return this.readSlow(va, 2, this.userMode);
   }
   read32(va: number): number {
-    return this.read16(va) | (this.read16(va + 2) << 16);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xffc) === this.rTag[i]) return this.mem32[(this.rAdd[i] + va) >> 2];
+    return this.readSlow(va, 4, this.userMode);
   }
   write8(va: number, value: number): void {
-    this.stage2.memory[this.phys(va, true, false)] = value;
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xfff) === this.wTag[i]) this.mem8[(this.wAdd[i] + va) | 0] = value;
+    else this.writeSlow(va, 1, value, this.userMode);
   }
   write16(va: number, value: number): void {
-    this.write8(va, value);
-    this.write8(va + 1, value >>> 8);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xffe) === this.wTag[i]) this.mem16[(this.wAdd[i] + va) >> 1] = value;
+    else this.writeSlow(va, 2, value, this.userMode);
   }
   write32(va: number, value: number): void {
-    this.write16(va, value);
-    this.write16(va + 2, value >>> 16);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xffc) === this.wTag[i]) this.mem32[(this.wAdd[i] + va) >> 2] = value;
+    else this.writeSlow(va, 4, value, this.userMode);
   }
+
+  // Unprivileged accesses (LDRT/STRT and friends): checked as PL0 whatever the current mode.
   read8u(va: number): number {
-    return this.read8(va);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xfff) === this.rTagU[i]) return this.mem8[(this.rAddU[i] + va) | 0];
+    return this.readSlow(va, 1, true);
   }
   read16u(va: number): number {
-    return this.read16(va);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xffe) === this.rTagU[i]) return this.mem16[(this.rAddU[i] + va) >> 1];
+    return this.readSlow(va, 2, true);
   }
   read32u(va: number): number {
-    return this.read32(va);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xffc) === this.rTagU[i]) return this.mem32[(this.rAddU[i] + va) >> 2];
+    return this.readSlow(va, 4, true);
   }
   write8u(va: number, value: number): void {
-    this.write8(va, value);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xfff) === this.wTagU[i]) this.mem8[(this.wAddU[i] + va) | 0] = value;
+    else this.writeSlow(va, 1, value, true);
   }
   write16u(va: number, value: number): void {
-    this.write16(va, value);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xffe) === this.wTagU[i]) this.mem16[(this.wAddU[i] + va) >> 1] = value;
+    else this.writeSlow(va, 2, value, true);
   }
   write32u(va: number, value: number): void {
-    this.write32(va, value);
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~0xffc) === this.wTagU[i]) this.mem32[(this.wAddU[i] + va) >> 2] = value;
+    else this.writeSlow(va, 4, value, true);
   }
+
   /** Raises an alignment fault unless `va` is a multiple of `size` (LDM/STM, LDRD/STRD, LDREX/STREX, VLDM...). */
   checkAlignment(va: number, size: number, isWrite: boolean): void {
-    if ((va & (size - 1)) !== 0) {
-      const cpu = this.cpu;
-      cpu.abortIsPrefetch = false;
-      cpu.abortFsr = 0x01 | (isWrite ? 1 << 11 : 0);
-      cpu.abortFar = va;
-      throw GUEST_ABORT;
+    if ((va & (size - 1)) !== 0) this.alignmentFault(va, isWrite);
+  }
+
+  // ---- TLB maintenance and the events that change translations ----
+
+  /** Invalidates every entry (TLBIALL, SCTLR/TTBCR/PRRR/NMRR writes, reset, stage-2 map changes). */
+  flushTlb(): void {
+    this.tlb.invalidateAll();
+    this.ctx = 0;
+    this.ctxBound = 1;
+    this.ctxDacr[0] = this.cpu.cp15.dacr | 0;
+    this.nextVictim = 1;
+    this.userMode = this.cpu.mode === Mode.USR;
+    this.selectSets();
+  }
+
+  /** Called when the privilege level may have changed (mode switch, exception entry/return). */
+  privilegeChanged(): void {
+    const user = this.cpu.mode === Mode.USR;
+    if (user !== this.userMode) {
+      this.userMode = user;
+      this.selectSets();
     }
+  }
+
+  /**
+   * DACR was written. The sets of up to DACR_CONTEXTS values are kept, so Linux's per-uaccess
+   * switch between two DACR values (CPU_SW_DOMAIN_PAN) costs no flush at all.
+   */
+  dacrChanged(): void {
+    const dacr = this.cpu.cp15.dacr | 0;
+    if (this.ctxDacr[this.ctx] === dacr) return;
+    for (let c = 0; c < DACR_CONTEXTS; c++) {
+      if (this.ctxBound & (1 << c) && this.ctxDacr[c] === dacr) {
+        this.ctx = c;
+        this.selectSets();
+        return;
+      }
+    }
+    let c = 0;
+    while (c < DACR_CONTEXTS && this.ctxBound & (1 << c)) c++;
+    if (c === DACR_CONTEXTS) {
+      c = this.nextVictim;
+      if (c === this.ctx) c = (c + 1) % DACR_CONTEXTS;
+      this.nextVictim = (c + 1) % DACR_CONTEXTS;
+      this.tlb.invalidateContext(c);
+    }
+    this.ctxBound |= 1 << c;
+    this.ctxDacr[c] = dacr;
+    this.ctx = c;
+    this.selectSets();
+  }
+
+  /** Drops the non-global entries (ASID change, TTBR0/TTBR1 change). Entries are only ever held
+   * for the current ASID, so this is all an ASID switch needs. */
+  flushNonGlobal(): void {
+    this.tlb.invalidateNonGlobal();
+  }
+
+  /** TLBIMVA (ASID-matching and global entries for `va`) and TLBIMVAA (`allAsids`). */
+  flushVa(va: number, asid: number, allAsids: boolean): void {
+    const current = this.cpu.cp15.contextidr & 0xff;
+    this.tlb.invalidateVa(va & ~0xfff, allAsids || (asid & 0xff) === current);
+  }
+
+  /** TLBIASID: only the current ASID has non-global entries here. */
+  flushAsid(asid: number): void {
+    if ((asid & 0xff) === (this.cpu.cp15.contextidr & 0xff)) this.tlb.invalidateNonGlobal();
+  }
+
+  /** Hook for a decoded-instruction cache: ICIALLU, ICIMVAU, BPIALL. Nothing is cached yet. */
+  invalidateCode(): void {}
+
+  /** Hook for a decoded-instruction cache: a store reached RAM at byte offset `offset`. Not called
+   * from the fast paths; a cache would keep code pages out of the write TLB. */
+  codeWritten(offset: number, size: number): void {
+    void offset;
+    void size;
+  }
+
+  /**
+   * The VA to PA operations (ATS1CPR/CPW/CUR/CUW): a stage-1 translation with permission checks,
+   * without side effects. Returns the PAR value (short-descriptor format).
+   */
+  translateForPar(va: number, isWrite: boolean, user: boolean): number {
+    const w = this.walker;
+    const ipa = w.translate(va, isWrite ? KIND_WRITE : KIND_READ, user);
+    if (ipa < 0) return ((w.fs & 0x1f) << 1) | 1;
+    const cp15 = this.cpu.cp15;
+    const attrs = parAttributes(w.texcb, w.shareable, (cp15.sctlr & SCTLR_TRE) !== 0, cp15.prrr, cp15.nmrr);
+    if (w.supersection) return ((ipa & 0xff000000) | attrs | 2) >>> 0;
+    return ((ipa & 0xfffff000) | attrs) >>> 0;
+  }
+
+  // ---- Slow paths ----
+
+  private selectSets(): void {
+    const t = this.tlb.tagViews;
+    const a = this.tlb.addendViews;
+    const userSet = this.ctx * 2;
+    const set = this.userMode ? userSet : userSet + 1;
+    this.rTag = t[KIND_READ * TLB_SETS + set];
+    this.rAdd = a[KIND_READ * TLB_SETS + set];
+    this.wTag = t[KIND_WRITE * TLB_SETS + set];
+    this.wAdd = a[KIND_WRITE * TLB_SETS + set];
+    this.xTag = t[KIND_FETCH * TLB_SETS + set];
+    this.xAdd = a[KIND_FETCH * TLB_SETS + set];
+    this.rTagU = t[KIND_READ * TLB_SETS + userSet];
+    this.rAddU = a[KIND_READ * TLB_SETS + userSet];
+    this.wTagU = t[KIND_WRITE * TLB_SETS + userSet];
+    this.wAddU = a[KIND_WRITE * TLB_SETS + userSet];
+  }
+
+  private fetchSlow(va: number, size: number): number {
+    va = va >>> 0;
+    const user = this.userMode;
+    const ipa = this.translate(va, KIND_FETCH, user);
+    const region = this.stage2.regionAt(ipa);
+    if (region === undefined) {
+      // Executing from a device or from nothing: the hypervisor has no memory there.
+      this.raise(true, ifsrOf(FS_SYNC_EXTERNAL), va);
+    }
+    this.fill(KIND_FETCH, user, va, ipa, region);
+    return this.loadRam(region.offset + (ipa - region.base), size);
+  }
+
+  private readSlow(va: number, size: number, user: boolean): number {
+    va = va >>> 0;
+    if ((va & (size - 1)) !== 0) {
+      if (this.cpu.cp15.sctlr & SCTLR_A) this.alignmentFault(va, false);
+      if ((va & 0xfff) > 0x1000 - size) return this.readCrossPage(va, size, user);
+      // An unaligned access inside one page still uses the TLB, at byte granularity.
+      const i = (va >>> 12) & TLB_MASK;
+      if ((va & MASK_8) === (user ? this.rTagU : this.rTag)[i]) {
+        return this.loadRam(((user ? this.rAddU : this.rAdd)[i] + va) | 0, size);
+      }
+    }
+    const ipa = this.translate(va, KIND_READ, user);
+    const region = this.stage2.regionAt(ipa);
+    if (region !== undefined) {
+      this.fill(KIND_READ, user, va, ipa, region);
+      return this.loadRam(region.offset + (ipa - region.base), size);
+    }
+    if ((va & (size - 1)) === 0) return this.readDevice(ipa, va, size, true);
+    let v = 0;
+    for (let k = 0; k < size; k++) v |= this.readDevice(ipa + k, va + k, 1, false) << (8 * k);
+    return size === 4 ? v | 0 : v;
+  }
+
+  private writeSlow(va: number, size: number, value: number, user: boolean): void {
+    va = va >>> 0;
+    if ((va & (size - 1)) !== 0) {
+      if (this.cpu.cp15.sctlr & SCTLR_A) this.alignmentFault(va, true);
+      if ((va & 0xfff) > 0x1000 - size) {
+        this.writeCrossPage(va, size, value, user);
+        return;
+      }
+      const i = (va >>> 12) & TLB_MASK;
+      if ((va & MASK_8) === (user ? this.wTagU : this.wTag)[i]) {
+        this.storeRam(((user ? this.wAddU : this.wAdd)[i] + va) | 0, size, value);
+        return;
+      }
+    }
+    const ipa = this.translate(va, KIND_WRITE, user);
+    const region = this.stage2.regionAt(ipa);
+    if (region !== undefined && region.writable) {
+      this.fill(KIND_WRITE, user, va, ipa, region);
+      this.storeRam(region.offset + (ipa - region.base), size, value);
+      return;
+    }
+    if ((va & (size - 1)) === 0) {
+      this.writeDevice(ipa, va, size, value, region !== undefined, true);
+      return;
+    }
+    for (let k = 0; k < size; k++) this.writeDevice(ipa + k, va + k, 1, value >>> (8 * k), region !== undefined, false);
+  }
+
+  /** An unaligned read that spans two pages: both are translated first, then bytes are read. */
+  private readCrossPage(va: number, size: number, user: boolean): number {
+    const first = 0x1000 - (va & 0xfff);
+    const ipa1 = this.translate(va, KIND_READ, user);
+    const ipa2 = this.translate((va + first) >>> 0, KIND_READ, user);
+    let v = 0;
+    for (let k = 0; k < size; k++) {
+      v |= this.readPhysByte(k < first ? ipa1 + k : ipa2 + (k - first), (va + k) >>> 0) << (8 * k);
+    }
+    return size === 4 ? v | 0 : v;
+  }
+
+  /** An unaligned write that spans two pages: no byte is written unless both pages may be. */
+  private writeCrossPage(va: number, size: number, value: number, user: boolean): void {
+    const first = 0x1000 - (va & 0xfff);
+    const ipa1 = this.translate(va, KIND_WRITE, user);
+    const ipa2 = this.translate((va + first) >>> 0, KIND_WRITE, user);
+    for (let k = 0; k < size; k++) {
+      const ipa = k < first ? ipa1 + k : ipa2 + (k - first);
+      const region = this.stage2.regionAt(ipa);
+      const b = (value >>> (8 * k)) & 0xff;
+      if (region !== undefined && region.writable) this.mem8[region.offset + (ipa - region.base)] = b;
+      else this.writeDevice(ipa, (va + k) >>> 0, 1, b, region !== undefined, false);
+    }
+  }
+
+  private readPhysByte(ipa: number, va: number): number {
+    const off = this.stage2.ramOffset(ipa);
+    if (off >= 0) return this.mem8[off];
+    return this.readDevice(ipa, va, 1, false);
+  }
+
+  private loadRam(off: number, size: number): number {
+    if ((off & (size - 1)) === 0) {
+      if (size === 4) return this.mem32[off >> 2];
+      if (size === 2) return this.mem16[off >> 1];
+      return this.mem8[off];
+    }
+    const m = this.mem8;
+    if (size === 2) return m[off] | (m[off + 1] << 8);
+    return m[off] | (m[off + 1] << 8) | (m[off + 2] << 16) | (m[off + 3] << 24);
+  }
+
+  private storeRam(off: number, size: number, value: number): void {
+    if ((off & (size - 1)) === 0) {
+      if (size === 4) this.mem32[off >> 2] = value;
+      else if (size === 2) this.mem16[off >> 1] = value;
+      else this.mem8[off] = value;
+      return;
+    }
+    const m = this.mem8;
+    for (let k = 0; k < size; k++) m[off + k] = value >>> (8 * k);
+  }
+
+  /** Caches the translation of `va`'s page if the whole page is RAM of one region. */
+  private fill(kind: number, user: boolean, va: number, ipa: number, region: RamRegion): void {
+    const rel = ipa - (ipa & 0xfff) - region.base;
+    if (rel + 0x1000 > region.size || ((region.offset + rel) & 0xfff) !== 0) return;
+    const w = this.walker;
+    this.tlb.fill(kind, this.ctx * 2 + (user ? 0 : 1), va, region.offset + rel, w.blockShift, w.global);
+  }
+
+  // ---- Devices and the hypervisor ----
+
+  private readDevice(ipa: number, va: number, size: number, whole: boolean): number {
+    ipa = ipa >>> 0;
+    const hw = this.stage2.hardwareAt(ipa);
+    if (hw !== undefined) return hw.window.read(ipa - hw.base, size);
+    return this.trap(ipa, va, size, false, 0, DFSC_TRANSLATION, whole);
+  }
+
+  private writeDevice(ipa: number, va: number, size: number, value: number, readOnlyRam: boolean, whole: boolean) {
+    ipa = ipa >>> 0;
+    value = size === 4 ? value >>> 0 : value & ((1 << (8 * size)) - 1);
+    if (!readOnlyRam) {
+      const hw = this.stage2.hardwareAt(ipa);
+      if (hw !== undefined) {
+        hw.window.write(ipa - hw.base, size, value);
+        return;
+      }
+    }
+    this.trap(ipa, va, size, true, value, readOnlyRam ? DFSC_PERMISSION : DFSC_TRANSLATION, whole);
+  }
+
+  /**
+   * A stage-2 data abort: the hypervisor completes the access (or asks for an external abort).
+   * `whole` is false for the byte pieces of a split unaligned access, whose syndrome is not valid.
+   */
+  private trap(ipa: number, va: number, size: number, isWrite: boolean, value: number, dfsc: number, whole: boolean) {
+    const cpu = this.cpu;
+    const hsr = this.stage2Syndrome(size, isWrite, dfsc, whole);
+    const exit = cpu.exit;
+    exit.hsr = hsr;
+    exit.hdfar = va >>> 0;
+    exit.ipa = ipa;
+    const traps = cpu.traps;
+    if (traps === null) this.raise(false, dfsrOf(FS_SYNC_EXTERNAL, 0, isWrite), va);
+    traps.externalAbort = false;
+    const result = traps.dataAbort(hsr, ipa, va >>> 0, size, isWrite, value);
+    if (traps.externalAbort) this.raise(false, dfsrOf(FS_SYNC_EXTERNAL, 0, isWrite), va);
+    if (size === 4) return result | 0;
+    return result & (size === 2 ? 0xffff : 0xff);
+  }
+
+  /** The HSR for a stage-2 data abort by the current instruction (re-read from memory). */
+  private stage2Syndrome(size: number, isWrite: boolean, dfsc: number, whole: boolean): number {
+    const cpu = this.cpu;
+    const pc = cpu.curPc >>> 0;
+    let decoded = 0;
+    let il32 = true;
+    if (cpu.t === 0) {
+      const instr = this.peek(pc, 4);
+      if (whole && this.peekOk) decoded = syndromeA32(instr);
+    } else {
+      const hw1 = this.peek(pc, 2);
+      if (this.peekOk) {
+        il32 = hw1 >>> 11 >= 0x1d;
+        if (!il32) {
+          if (whole) decoded = syndromeT16(hw1);
+        } else {
+          const hw2 = this.peek((pc + 2) >>> 0, 2);
+          if (whole && this.peekOk) decoded = syndromeT32(hw1, hw2);
+        }
+      }
+    }
+    return dataAbortHsr(decoded, il32, size, isWrite, dfsc);
+  }
+
+  /** Reads instruction bytes at `va` without faulting and without touching the TLB. */
+  private peek(va: number, size: number): number {
+    this.peekOk = false;
+    const ipa = this.walker.translate(va, KIND_FETCH, this.userMode);
+    if (ipa < 0) return 0;
+    const off = this.stage2.ramOffset(ipa);
+    if (off < 0 || off + size > this.mem8.length) return 0;
+    this.peekOk = true;
+    return this.loadRam(off, size);
+  }
+
+  // ---- Faults ----
+
+  /** Stage-1 translation of an access that must succeed; raises the abort otherwise. */
+  private translate(va: number, kind: number, user: boolean): number {
+    const w = this.walker;
+    const ipa = w.translate(va, kind, user);
+    if (ipa >= 0) return ipa;
+    if (kind === KIND_FETCH) this.raise(true, ifsrOf(w.fs), va);
+    this.raise(false, dfsrOf(w.fs, w.faultDomain, kind === KIND_WRITE), va);
+  }
+
+  private alignmentFault(va: number, isWrite: boolean): never {
+    this.raise(false, dfsrOf(FS_ALIGNMENT, 0, isWrite), va);
+  }
+
+  private raise(prefetch: boolean, fsr: number, va: number): never {
+    const cpu = this.cpu;
+    cpu.abortIsPrefetch = prefetch;
+    cpu.abortFsr = fsr;
+    cpu.abortFar = va >>> 0;
+    throw GUEST_ABORT;
   }
 }

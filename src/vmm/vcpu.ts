@@ -58,8 +58,8 @@ export interface VcpuHost {
   mmioRead(vcpu: number, ipa: number, size: number): number | undefined;
   mmioWrite(vcpu: number, ipa: number, size: number, value: number): boolean;
   hypercall(vcpu: Vcpu): void;
-  /** Reports something the guest did that the VMM ignores, once per distinct message. */
-  warnOnce(message: string): void;
+  /** Reports something the guest did that the VMM ignores, once per distinct `key`. */
+  warnOnce(key: string, message: string): void;
 }
 
 export class Vcpu implements HypTraps {
@@ -229,6 +229,7 @@ export class Vcpu implements HypTraps {
     this.stats.unmapped++;
     const hex = (n: number) => "0x" + (n >>> 0).toString(16).padStart(8, "0");
     this.host.warnOnce(
+      `unmapped:${ipa >>> 0}`,
       `vcpu${this.id}: ${isWrite ? "write" : "read"} of ${size} byte(s) at unmapped IPA ${hex(ipa)} (va ${hex(va)}, pc ${hex(this.cpu.curPc)}): external abort`,
     );
   }
@@ -243,6 +244,7 @@ export class Vcpu implements HypTraps {
     this.trapHi = 0;
     const ec = hsr >>> 26;
     this.host.warnOnce(
+      `coproc:${hsr}`,
       `vcpu${this.id}: trapped ${ec === EC.CP15_64 ? "MCRR/MRRC" : "MCR/MRC"} with syndrome 0x${hsr.toString(16)} ignored`,
     );
     return 0;

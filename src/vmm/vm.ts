@@ -7,14 +7,7 @@ import { Stage2, type HardwareWindow } from "../cpu/stage2.js";
 import type { Clock } from "../host/time.js";
 import { handlePsci, AFFINITY_OFF, AFFINITY_ON, mpidrOf, type PsciPlatform } from "./psci.js";
 import { Vcpu, VcpuState, type VcpuHost } from "./vcpu.js";
-
-/** Trapped MMIO, as the VM dispatches it: the bus answers or reports a miss. */
-export interface MmioBus {
-  /** The value read, or undefined when nothing is mapped there. */
-  read(addr: number, size: number, cpu: number): number | undefined;
-  /** False when nothing is mapped there. */
-  write(addr: number, size: number, value: number, cpu: number): boolean;
-}
+import { MmioBus, MMIO_MISS } from "./mmio-bus.js";
 
 export interface MemoryRegion {
   base: number;
@@ -45,7 +38,8 @@ export class Vm implements PsciPlatform, VcpuHost {
   readonly memory: Uint8Array;
   readonly regions: (MemoryRegion & { offset: number })[] = [];
   readonly clock: Clock;
-  bus: MmioBus | null = null;
+  /** Devices reached by trapped accesses (stage-2 faults). */
+  readonly bus = new MmioBus();
   fate: number = VmFate.RUNNING;
   /** Called when the fate changes from RUNNING (power off or reset). */
   onStop: (() => void) | null = null;
@@ -116,11 +110,12 @@ export class Vm implements PsciPlatform, VcpuHost {
   // ---- VcpuHost ----
 
   mmioRead(vcpu: number, ipa: number, size: number): number | undefined {
-    return this.bus?.read(ipa, size, vcpu);
+    const value = this.bus.read(ipa, size, vcpu);
+    return value === MMIO_MISS ? undefined : value;
   }
 
   mmioWrite(vcpu: number, ipa: number, size: number, value: number): boolean {
-    return this.bus?.write(ipa, size, value, vcpu) ?? false;
+    return this.bus.write(ipa, size, value, vcpu);
   }
 
   hypercall(vcpu: Vcpu): void {
@@ -134,9 +129,9 @@ export class Vm implements PsciPlatform, VcpuHost {
     if (vcpu.state !== VcpuState.OFF) r[0] = result;
   }
 
-  warnOnce(message: string): void {
-    if (this.warned.has(message)) return;
-    this.warned.add(message);
+  warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
     this.warn(message);
   }
 

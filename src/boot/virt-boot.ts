@@ -1,0 +1,38 @@
+// The boot plan for the virt board: the loaders of plan.ts with the board's memory map and its
+// device tree.
+
+import { buildVirtDtb } from "../board/virt-dtb.js";
+import { VIRT_FLASH, VIRT_RAM_BASE } from "../board/virt.js";
+import { BootError } from "./boot-error.js";
+import { planBoot, type BootPlan } from "./plan.js";
+
+export interface VirtBootConfig {
+  ramSize: number;
+  vcpus: number;
+  bootargs?: string;
+  kernel?: Uint8Array | null;
+  initrd?: Uint8Array | null;
+  bios?: Uint8Array | null;
+}
+
+/** Throws BootError for bad files and for a configuration the board cannot have (RAM size, vcpus). */
+export function planVirtBoot(config: VirtBootConfig): BootPlan {
+  try {
+    return planOn(config);
+  } catch (e) {
+    if (e instanceof RangeError) throw new BootError(e.message);
+    throw e;
+  }
+}
+
+function planOn(config: VirtBootConfig): BootPlan {
+  return planBoot({
+    ram: { base: VIRT_RAM_BASE, size: config.ramSize },
+    flash: { base: VIRT_FLASH.base, size: VIRT_FLASH.size },
+    kernel: config.kernel,
+    initrd: config.initrd,
+    bios: config.bios,
+    makeDtb: (initrd) =>
+      buildVirtDtb({ ramSize: config.ramSize, vcpus: config.vcpus, bootargs: config.bootargs, initrd }),
+  });
+}

@@ -1,0 +1,35 @@
+// Narrow accesses to 32-bit device registers. The PrimeCell peripherals sit on a 32-bit APB bus
+// without byte strobes; a guest may still use LDRB/LDRH/STRH on them (Linux's amba-pl011 driver
+// uses 16-bit accesses). A narrow read returns the addressed byte lanes of the register; a narrow
+// write drives its bytes on their lanes with the others zero and writes the whole register.
+
+/** Offset of the 32-bit register containing byte `offset`. */
+export function registerOf(offset: number): number {
+  return offset & ~3;
+}
+
+/** The value a `size`-byte read at `offset` sees of the 32-bit register value `reg`. */
+export function readLanes(reg: number, offset: number, size: number): number {
+  const shifted = reg >>> ((offset & 3) << 3);
+  return size >= 4 ? shifted >>> 0 : shifted & ((1 << (size << 3)) - 1);
+}
+
+/** The 32-bit register value a `size`-byte write of `value` at `offset` drives. */
+export function writeLanes(value: number, offset: number, size: number): number {
+  const v = size >= 4 ? value >>> 0 : value & ((1 << (size << 3)) - 1);
+  return (v << ((offset & 3) << 3)) >>> 0;
+}
+
+// PrimeCell identification registers (the same layout in every PrimeCell TRM): UARTPeriphID0..3
+// and UARTPCellID0..3 style, eight byte-wide registers at 0xFE0..0xFFC.
+export const PERIPH_ID0 = 0xfe0;
+export const PCELL_ID3 = 0xffc;
+
+/** PrimeCell component ID bytes 0xFF0..0xFFC: 0x0D, 0xF0, 0x05, 0xB1 for every PrimeCell. */
+export const PRIMECELL_CELL_ID = [0x0d, 0xf0, 0x05, 0xb1] as const;
+
+/** The ID register at `reg` (0xFE0..0xFFC) from four peripheral ID bytes and the cell ID. */
+export function primeCellIdRegister(reg: number, periphId: readonly number[]): number {
+  const index = (reg - PERIPH_ID0) >> 2;
+  return index < 4 ? periphId[index] : PRIMECELL_CELL_ID[index - 4];
+}
