@@ -11,7 +11,16 @@ const RAM_BASE = 0x40000000;
 //       ldr r4,[r3,#4]; subs r1,r1,#1; bne loop; hvc #0; .word N
 function program(iterations: number): number[] {
   return [
-    0xe3a00000, 0xe59f101c, 0xe3a03101, 0xe0800001, 0xe0202181, 0xe5832004, 0xe5934004, 0xe2511001, 0x1afffff9, 0xe1400070,
+    0xe3a00000,
+    0xe59f101c,
+    0xe3a03101,
+    0xe0800001,
+    0xe0202181,
+    0xe5832004,
+    0xe5934004,
+    0xe2511001,
+    0x1afffff9,
+    0xe1400070,
     iterations,
   ];
 }

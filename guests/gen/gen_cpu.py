@@ -7,9 +7,11 @@ files, so the committed sources and images stay reproducible.
 
     python3 guests/gen/gen_cpu.py        # rewrites guests/gen-*/main.S and build.conf
     guests/build.sh                      # then rebuild the images
+    python3 guests/gen/gen_cpu.py DIR    # writes DIR/gen-*/ instead (the freshness test)
 """
 import os
 import random
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUESTS = os.path.dirname(HERE)
@@ -335,12 +337,13 @@ PROGRAMS = [
 
 
 def main():
+    root = sys.argv[1] if len(sys.argv) > 1 else GUESTS
     for kind, blocks, per_block, seed in PROGRAMS:
         for isa in ("arm", "thumb"):
             s = seed + (1 if isa == "thumb" else 0)
             g = Gen(isa, s)
             body = g.program(kind, blocks, per_block)
-            d = os.path.join(GUESTS, f"gen-{kind}-{isa}")
+            d = os.path.join(root, f"gen-{kind}-{isa}")
             os.makedirs(d, exist_ok=True)
             define = "#define CPU_TEST_VFP\n" if kind == "vfp" else ""
             with open(os.path.join(d, "main.S"), "w") as f:

@@ -31,15 +31,22 @@ export class ExitStats {
   }
 }
 
-/** Formats a table with one column per vcpu. */
-export function formatExitStats(perVcpu: ExitStats[], instructions: number[]): string {
-  const header = ["exits", ...perVcpu.map((_, k) => `vcpu${k}`)];
+/** Formats rows of counts with one column per vcpu; `perVcpu[k]` holds vcpu k's [name, count] rows. */
+export function formatPerVcpu(title: string, perVcpu: [string, number][][]): string {
+  const header = [title, ...perVcpu.map((_, k) => `vcpu${k}`)];
   const rows: string[][] = [header];
-  const reasons = perVcpu[0]?.rows().map(([name]) => name) ?? [];
-  reasons.forEach((name, r) => rows.push([name, ...perVcpu.map((s) => String(s.rows()[r][1]))]));
-  rows.push(["instructions", ...instructions.map((n) => String(n))]);
+  const names = perVcpu[0]?.map(([name]) => name) ?? [];
+  names.forEach((name, r) => rows.push([name, ...perVcpu.map((vcpuRows) => String(vcpuRows[r][1]))]));
   const widths = header.map((_, c) => Math.max(...rows.map((row) => row[c].length)));
   return rows
     .map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  "))
     .join("\n");
+}
+
+/** The exit table of --stats, with the instructions each vcpu executed. */
+export function formatExitStats(perVcpu: ExitStats[], instructions: number[]): string {
+  return formatPerVcpu(
+    "exits",
+    perVcpu.map((s, k) => [...s.rows(), ["instructions", instructions[k]] as [string, number]]),
+  );
 }

@@ -36,6 +36,8 @@ export interface VcpuInterrupts {
 
 /** What a vcpu needs from its timer virtualization. */
 export interface VcpuTimers {
+  /** Vcpu reset (PSCI CPU_ON): both timers disabled, their levels low. */
+  reset(): void;
   /** The vcpu is about to run on its physical CPU: restore the virtual timer, cancel host timers. */
   load(): void;
   /** The vcpu leaves the physical CPU (`blocking`: it waits in WFI): save and arm a host timer. */
@@ -104,6 +106,7 @@ export class Vcpu implements HypTraps {
   powerOn(entry: number, r0: number, r1 = 0, r2 = 0): void {
     const cpu = this.cpu;
     cpu.reset();
+    this.timers?.reset();
     cpu.switchMode(Mode.SVC);
     cpu.r[0] = r0;
     cpu.r[1] = r1;

@@ -50,7 +50,7 @@ function readManifest(name: string): Map<string, string> {
 }
 
 function loudSkip(t: { skip(message: string): void }, reason: string): void {
-  process.stderr.write(`\n*** SKIPPED: guest image rebuild check: ${reason} ***\n\n`);
+  process.stderr.write(`\n*** SKIPPED: guest sources check: ${reason} ***\n\n`);
   t.skip(reason);
 }
 
@@ -81,6 +81,32 @@ for (const name of guestNames()) {
     }
   });
 }
+
+test("the generated CPU test programs match their generator (guests/gen/gen_cpu.py)", (t) => {
+  const probe = spawnSync("python3", ["--version"], { encoding: "utf8" });
+  if (probe.error || probe.status !== 0) {
+    loudSkip(t, "python3 not found: the generated guests/gen-* sources were not regenerated and compared");
+    return;
+  }
+  const out = mkdtempSync(join(tmpdir(), "armvmm-gen-"));
+  try {
+    execFileSync("python3", [join(GUESTS, "gen", "gen_cpu.py"), out], { stdio: ["ignore", "ignore", "pipe"] });
+    const generated = readdirSync(out).sort();
+    assert.ok(generated.length > 0, "the generator wrote nothing");
+    for (const dir of generated) {
+      for (const file of readdirSync(join(out, dir))) {
+        const fresh = readFileSync(join(out, dir, file));
+        const committed = readFileSync(join(GUESTS, dir, file));
+        assert.ok(
+          fresh.equals(committed),
+          `guests/${dir}/${file} differs from the generator's output: rerun guests/gen/gen_cpu.py`,
+        );
+      }
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
 
 test("rebuilding the guests gives the committed bytes", (t) => {
   const probe = spawnSync("arm-none-eabi-gcc", ["--version"], { encoding: "utf8" });

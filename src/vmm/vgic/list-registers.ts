@@ -298,6 +298,7 @@ export class ListRegisters {
     const before = lrState(written);
     const stillPending = (state & LR_STATE_PENDING) !== 0;
     const nowActive = (state & LR_STATE_ACTIVE) !== 0;
+    const acknowledged = (before & LR_STATE_PENDING) !== 0 && !stillPending;
     let src = 0;
     if (intid < SGI_COUNT) {
       src = lrCpuId(lr);
@@ -313,13 +314,13 @@ export class ListRegisters {
       st.activeOn[idx] = nowActive ? vcpu : -1;
       if (st.edge[idx] !== 0) {
         if (stillPending) st.pendingLatch[idx] = 1;
-      } else if (!stillPending) {
-        // Taken by the guest: a GICD_ISPENDR latch is consumed; the line decides from now on.
+      } else if (acknowledged) {
+        // Taken by the guest: a GICD_ISPENDR latch is consumed; the line decides from now on. (A
+        // latch held back from an active-only LR is still pending.)
         st.pendingLatch[idx] = 0;
       }
       this.listed[idx] = stillPending ? 1 : 0;
     }
-    const acknowledged = (before & LR_STATE_PENDING) !== 0 && !stillPending;
     const deactivated = ((before & LR_STATE_ACTIVE) !== 0 || acknowledged) && !nowActive;
     if (acknowledged) {
       ctx.stats.acknowledges++;

@@ -503,3 +503,20 @@ test("a distributor write kicks the vcpus that newly have something to take, onc
   m.wr(GICD_IPRIORITYR + 41, 0x10, 0, 1);
   assert.deepEqual(m.kicks, [1], "nothing new for vcpu 1");
 });
+
+test("a level interrupt made pending while active is delivered once it is deactivated", () => {
+  const m = makeMachine();
+  bringUp(m);
+  spi(m, 75, false, 0x80);
+  m.wr(bitReg(GICD_ISACTIVER, 75), bit(75));
+  m.wr(bitReg(GICD_ISPENDR, 75), bit(75));
+  assert.deepEqual(drain(m), [], "active: the pending state waits");
+  m.vgic.sync(0);
+  m.vgic.flush(0);
+  assert.equal(m.rd(bitReg(GICD_ISPENDR, 75)), bit(75), "still pending after a round trip through the LRs");
+  m.wr(bitReg(GICD_ICACTIVER, 75), bit(75));
+  assert.deepEqual(drain(m), [75]);
+  m.vgic.sync(0);
+  m.vgic.flush(0);
+  assert.deepEqual(drain(m), [], "the latch was consumed by the acknowledge");
+});

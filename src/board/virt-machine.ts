@@ -1,0 +1,241 @@
+// Assembles QEMU's `virt` machine around the hypervisor: one physical CPU per vcpu (core, GIC
+// virtual CPU interface, generic timer), the vgic and vtimers, the trapped devices on the MMIO bus at
+// the board table's addresses, the guest images in memory, and the scheduler that runs it all.
+
+import { LINE_VFIQ, LINE_VIRQ } from "../cpu/core.js";
+import { VIRT_TIMER } from "../cpu/timer-regs.js";
+import { Pl011 } from "../devices/pl011.js";
+import { Pl031 } from "../devices/pl031.js";
+import { GicVirtualInterface } from "../gic/virtual-interface.js";
+import { HostClock, IcountClock, type IdleClock } from "../host/clock.js";
+import { Scheduler, type HostLoop, type Schedulable } from "../host/scheduler.js";
+import { DeadlineQueue } from "../host/timer-queue.js";
+import { GenericTimer } from "../timer/generic-timer.js";
+import { planBoot, type BootPlan } from "../boot/plan.js";
+import { BootError } from "../boot/boot-error.js";
+import { PPI_MAINTENANCE, PPI_PHYS_TIMER, PPI_VIRT_TIMER } from "../vmm/host-irq.js";
+import { formatExitStats, formatPerVcpu } from "../vmm/stats.js";
+import { Vgic } from "../vmm/vgic/vgic.js";
+import { formatMicros } from "../vmm/vgic/stats.js";
+import { Vm, type MemoryRegion } from "../vmm/vm.js";
+import { VcpuState } from "../vmm/vcpu.js";
+import { Vtimer } from "../vmm/vtimer.js";
+import { VtimerVm } from "../vmm/vtimer-vm.js";
+import { mapVirtDevices } from "./virt-bus.js";
+import { buildVirtDtb } from "./virt-dtb.js";
+import { VIRT_FLASH, VIRT_GICC, VIRT_RAM_BASE, VIRT_RAM_MAX, VIRT_RTC, VIRT_UART, intidOf } from "./virt.js";
+
+/** SPIs the distributor implements (INTIDs 32..95: the UART, RTC and all virtio-mmio slots). */
+const VIRT_SPIS = 64;
+/** Start of the RTC in icount mode, so deterministic runs print the same dates: 2026-01-01T00:00:00Z. */
+export const ICOUNT_RTC_EPOCH = 1_767_225_600;
+
+export interface VirtMachineConfig {
+  ramSize: number;
+  vcpus: number;
+  clock: "host" | "icount";
+  kernel?: Uint8Array | null;
+  initrd?: Uint8Array | null;
+  bios?: Uint8Array | null;
+  /** A device tree to use instead of the generated one. */
+  dtb?: Uint8Array | null;
+  bootargs?: string;
+  /** Trace kinds: vgic, vtimer, psci, mmio. */
+  trace?: ReadonlySet<string>;
+  /** Seconds since the epoch for the RTC (default: the host's time, or ICOUNT_RTC_EPOCH in icount mode). */
+  rtcEpochSeconds?: number;
+  loop: HostLoop;
+  /** Bytes the guest writes to its console. */
+  output: (byte: number) => void;
+  /** Warnings about what the guest did (unmapped accesses, ignored registers). */
+  log: (message: string) => void;
+  /** Trace lines. */
+  traceOut?: (line: string) => void;
+}
+
+export interface VirtMachine {
+  readonly vm: Vm;
+  readonly vgic: Vgic;
+  readonly vtimers: Vtimer[];
+  readonly uart: Pl011;
+  readonly clock: IdleClock;
+  readonly scheduler: Scheduler;
+  /** The device tree given to the guest. */
+  readonly dtb: Uint8Array;
+  readonly plan: BootPlan | null;
+  /** Runs until the guest powers off or resets, or stop() is called. */
+  run(): Promise<void>;
+  stop(): void;
+  /** Console input from the host. */
+  input(bytes: Uint8Array): void;
+  formatStats(): string;
+}
+
+export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
+  const { ramSize, vcpus } = config;
+  if (ramSize > VIRT_RAM_MAX) throw new BootError(`RAM of ${ramSize} bytes does not fit the board (at most 3 GiB)`);
+  const trace = config.trace ?? new Set<string>();
+  const traceOut = config.traceOut ?? (() => {});
+
+  const makeDtb = (initrd: { start: number; end: number } | null): Uint8Array =>
+    config.dtb ?? buildVirtDtb({ ramSize, vcpus, bootargs: config.bootargs, initrd });
+  const ram = { base: VIRT_RAM_BASE, size: ramSize };
+  const flash = { base: VIRT_FLASH.base, size: VIRT_FLASH.size };
+  const hasImage = (config.kernel ?? null) !== null || (config.bios ?? null) !== null;
+  const plan = hasImage
+    ? planBoot({ ram, flash, kernel: config.kernel, initrd: config.initrd, bios: config.bios, makeDtb })
+    : null;
+  const dtb = plan?.writes.find((w) => w.what === "dtb")?.bytes ?? makeDtb(null);
+
+  // Flash exists when something is loaded into it (firmware, or an ELF linked there).
+  const needsFlash = plan?.writes.some((w) => w.addr < flash.base + flash.size) ?? false;
+  const memory: MemoryRegion[] = [{ base: VIRT_RAM_BASE, size: ramSize, writable: true }];
+  if (needsFlash) memory.unshift({ base: flash.base, size: flash.size, writable: false });
+
+  let vmRef: Vm | null = null;
+  const clock: IdleClock =
+    config.clock === "icount" ? new IcountClock(() => (vmRef === null ? 0 : vmRef.instructions())) : new HostClock();
+  const queue = new DeadlineQueue();
+  const stamp = () => formatMicros(clock.now());
+  const vm = new Vm({
+    memory,
+    vcpus,
+    clock,
+    warn: config.log,
+    tracePsci: trace.has("psci") ? (m) => traceOut(`psci ${stamp()}us ${m}`) : undefined,
+  });
+  vmRef = vm;
+
+  // One GIC virtual CPU interface per physical CPU, seen by its core at the guest's GICC address.
+  const interfaces = vm.vcpus.map((vcpu) => {
+    const cpu = vcpu.cpu;
+    const vif = new GicVirtualInterface({
+      virq: { set: (level) => cpu.setLine(LINE_VIRQ, level) },
+      vfiq: { set: (level) => cpu.setLine(LINE_VFIQ, level) },
+      maintenance: vcpu.hostIrq.line(PPI_MAINTENANCE),
+    });
+    vcpu.hostIrq.enable(PPI_MAINTENANCE, true);
+    vm.mapHardware(vcpu.id, VIRT_GICC.base, VIRT_GICC.size, vif.gicv);
+    return vif;
+  });
+
+  const vgic = new Vgic({
+    vcpus,
+    spis: VIRT_SPIS,
+    gich: interfaces.map((i) => i.gich),
+    now: () => clock.now(),
+    trace: trace.has("vgic") ? traceOut : null,
+    kick: (v) => vm.vcpus[v].kick(),
+  });
+
+  const timerVm = new VtimerVm(clock, queue);
+  const vtimers = vm.vcpus.map((vcpu) => {
+    const hw = new GenericTimer(clock);
+    vcpu.cpu.timer = hw;
+    hw.connect(VIRT_TIMER, vcpu.hostIrq.line(PPI_VIRT_TIMER));
+    // In icount mode a nearer deadline must end the slice so the tick lands on its instruction.
+    if (config.clock === "icount") hw.onProgrammed = () => vcpu.cpu.kick();
+    const vt = new Vtimer(timerVm, {
+      id: vcpu.id,
+      hw,
+      hostIrq: vcpu.hostIrq,
+      virtIrq: vgic.ppiLine(vcpu.id, PPI_VIRT_TIMER),
+      physIrq: vgic.ppiLine(vcpu.id, PPI_PHYS_TIMER),
+      wake: () => vcpu.kick(),
+    });
+    if (trace.has("vtimer")) vt.trace = (m) => traceOut(`vtimer ${stamp()}us vcpu${vcpu.id}: ${m}`);
+    vcpu.interrupts = vgic;
+    vcpu.timers = vt;
+    vcpu.cpu.onHostFault = (error, pc) =>
+      vm.warnOnce(
+        `host-fault:${pc}`,
+        `vcpu${vcpu.id}: emulator fault at pc 0x${(pc >>> 0).toString(16)} (${error instanceof Error ? error.message : String(error)}); the guest sees an undefined instruction`,
+      );
+    return vt;
+  });
+
+  // Console input waits in a host-side queue while the UART's FIFO is full.
+  const pendingInput: number[] = [];
+  let scheduler: Scheduler | null = null;
+  const uart = new Pl011(vgic.spiLine(intidOf(VIRT_UART.irq!)), config.output);
+  const feedUart = () => {
+    let fed = false;
+    while (pendingInput.length > 0 && uart.canReceive()) {
+      uart.receive(pendingInput.shift()!);
+      fed = true;
+    }
+    if (fed) scheduler?.wake();
+  };
+  uart.onRxSpace = () => config.loop.defer(feedUart);
+  const rtcEpoch = config.rtcEpochSeconds ?? (config.clock === "icount" ? ICOUNT_RTC_EPOCH : Date.now() / 1000);
+  const rtc = new Pl031(vgic.spiLine(intidOf(VIRT_RTC.irq!)), clock, queue, { startEpochSeconds: rtcEpoch });
+  mapVirtDevices(vm.bus, { gicDistributor: vgic.distributor, uart, rtc });
+  if (trace.has("mmio")) {
+    const bus = vm.bus;
+    const read = bus.read.bind(bus);
+    const write = bus.write.bind(bus);
+    const hex = (n: number) => "0x" + (n >>> 0).toString(16);
+    bus.read = (addr, size, cpu) => {
+      const v = read(addr, size, cpu);
+      traceOut(`mmio ${stamp()}us vcpu${cpu}: read${size * 8} ${hex(addr)} = ${hex(v)}`);
+      return v;
+    };
+    bus.write = (addr, size, value, cpu) => {
+      traceOut(`mmio ${stamp()}us vcpu${cpu}: write${size * 8} ${hex(addr)} <- ${hex(value)}`);
+      return write(addr, size, value, cpu);
+    };
+  }
+
+  if (plan !== null) {
+    for (const w of plan.writes) {
+      if (!vm.writePhysical(w.addr, w.bytes)) {
+        throw new BootError(
+          `${w.what} (${w.bytes.length} bytes at 0x${w.addr.toString(16)}) does not fit in guest memory`,
+        );
+      }
+    }
+    const r = plan.registers;
+    vm.vcpus[0].powerOn(plan.entry | (plan.thumb ? 1 : 0), r.r0, r.r1, r.r2);
+  }
+
+  const schedulables: Schedulable[] = vm.vcpus.map((vcpu, k) => ({
+    runnable: () => vcpu.state === VcpuState.RUNNABLE,
+    runSlice: (budget) => vcpu.runSlice(budget),
+    hardwareDeadline: () => vtimers[k].hardwareDeadline(),
+  }));
+  const sched = new Scheduler(schedulables, clock, queue, config.loop);
+  scheduler = sched;
+  vm.onStop = () => sched.stop();
+
+  return {
+    vm,
+    vgic,
+    vtimers,
+    uart,
+    clock,
+    scheduler: sched,
+    dtb,
+    plan,
+    run: () => sched.run(),
+    stop: () => sched.stop(),
+    input: (bytes) => {
+      for (const b of bytes) pendingInput.push(b);
+      feedUart();
+    },
+    formatStats: () => {
+      const parts = [
+        formatExitStats(
+          vm.vcpus.map((v) => v.stats),
+          vm.vcpus.map((v) => v.cpu.instructions),
+        ),
+        vgic.formatStats(),
+        formatPerVcpu(
+          "vtimer",
+          vtimers.map((vt) => vt.stats.rows()),
+        ),
+        `guest time ${(clock.now() / 62_500_000).toFixed(3)} s, host CPU in guest ${(sched.busyMs / 1000).toFixed(3)} s`,
+      ];
+      return parts.join("\n\n");
+    },
+  };
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// armvmm's command line: `armvmm run [options]`. Reads the files, builds the virt machine, connects
+// the console to the terminal, runs until the guest powers off, and turns every problem into a
+// one-line message with a non-zero exit and a restored terminal.
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseRunOptions, RUN_USAGE, UsageError, type RunOptions } from "./options.js";
+import { Terminal } from "./terminal.js";
+import { BootError } from "../boot/boot-error.js";
+import { buildVirtMachine, type VirtMachine } from "../board/virt-machine.js";
+import { nodeLoop } from "../host/node/loop.js";
+import { VmFate } from "../vmm/vm.js";
+import { resolveGuest, GuestMissing } from "./guests.js";
+
+const VERSION = "0.1.0";
+
+/** Problems that end the run with a one-line message. */
+class CliError extends Error {}
+
+function readInput(path: string, what: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "is a directory"
+            : (e as Error).message;
+    throw new CliError(`cannot read ${what} '${path}': ${reason}`);
+  }
+}
+
+/** The default guest, built from guests/heartbeat and committed with the package. */
+function heartbeatImage(): string {
+  return fileURLToPath(new URL("../../../guests/bin/heartbeat.bin", import.meta.url));
+}
+
+async function run(opts: RunOptions): Promise<number> {
+  let smp = opts.smp;
+  let kernelPath = opts.kernel;
+  let initrdPath = opts.initrd;
+  let biosPath = opts.bios;
+  let append = opts.append;
+  if (opts.guest !== undefined) {
+    const guest = resolveGuest(opts.guest);
+    kernelPath = guest.kernel;
+    initrdPath = initrdPath ?? guest.initrd;
+    biosPath = biosPath ?? guest.bios;
+    append = append ?? guest.append;
+  } else if (kernelPath === undefined && biosPath === undefined) {
+    kernelPath = heartbeatImage();
+    if (!process.argv.includes("--smp")) smp = 2;
+  }
+  const kernel = kernelPath !== undefined ? readInput(kernelPath, "kernel") : null;
+  const initrd = initrdPath !== undefined ? readInput(initrdPath, "initrd") : null;
+  const bios = biosPath !== undefined ? readInput(biosPath, "firmware") : null;
+  const dtb = opts.dtb !== undefined ? readInput(opts.dtb, "device tree") : null;
+  if (kernel !== null && kernel.length === 0) throw new CliError(`kernel '${kernelPath}' is empty`);
+
+  const terminal = new Terminal();
+  let machine: VirtMachine;
+  try {
+    machine = buildVirtMachine({
+      ramSize: opts.memBytes,
+      vcpus: smp,
+      clock: opts.clock,
+      kernel,
+      initrd,
+      bios,
+      dtb,
+      bootargs: append,
+      trace: opts.trace,
+      loop: nodeLoop,
+      output: (byte) => terminal.write(byte),
+      log: (message) => {
+        terminal.flush();
+        process.stderr.write(`armvmm: ${message}\n`);
+      },
+      traceOut: (line) => {
+        terminal.flush();
+        process.stderr.write(line + "\n");
+      },
+    });
+  } catch (e) {
+    if (e instanceof BootError) throw new CliError(e.message);
+    throw e;
+  }
+
+  if (opts.dumpDtb !== undefined) {
+    try {
+      writeFileSync(opts.dumpDtb, machine.dtb);
+    } catch (e) {
+      throw new CliError(`cannot write '${opts.dumpDtb}': ${(e as Error).message}`);
+    }
+    return 0;
+  }
+
+  const restore = () => terminal.restore();
+  process.once("exit", restore);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.once(signal, () => {
+      restore();
+      process.stderr.write(`armvmm: stopped by ${signal}\n`);
+      process.exit(130);
+    });
+  }
+  let quitByUser = false;
+  terminal.attach({
+    input: (bytes) => machine.input(bytes),
+    quit: () => {
+      quitByUser = true;
+      machine.stop();
+    },
+    status: () => {
+      terminal.flush();
+      process.stderr.write("\r\n" + machine.formatStats().replace(/\n/g, "\r\n") + "\r\n");
+    },
+  });
+  await machine.run();
+  terminal.restore();
+  if (opts.stats) process.stderr.write(machine.formatStats() + "\n");
+  if (quitByUser) {
+    process.stderr.write("armvmm: quit\n");
+    return 0;
+  }
+  if (machine.vm.fate === VmFate.RESET) process.stderr.write("armvmm: the guest asked for a system reset; stopping\n");
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(RUN_USAGE + "\n");
+    return 0;
+  }
+  if (command === "--version" || command === "-V") {
+    process.stdout.write(`armvmm ${VERSION}\n`);
+    return 0;
+  }
+  if (command !== "run") throw new UsageError(`unknown command '${command}' (try 'armvmm run --help')`);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(RUN_USAGE + "\n");
+    return 0;
+  }
+  return run(parseRunOptions(rest));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Leave nothing (stdin, timers) holding the process open once the guest is done.
+    setImmediate(() => process.exit(code));
+  },
+  (e: unknown) => {
+    const message =
+      e instanceof UsageError || e instanceof CliError || e instanceof BootError || e instanceof GuestMissing
+        ? (e as Error).message
+        : `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    process.stderr.write(`armvmm: error: ${message}\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  },
+);
