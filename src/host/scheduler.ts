@@ -94,8 +94,10 @@ export class Scheduler {
         this.queue.runExpired(this.clock.now());
         ran = true;
       }
-      this.next = (this.next + 1) % n;
+      // Rotate only after a round that ran something, so where host-time quanta fall never changes
+      // the order of vcpus (icount runs stay deterministic).
       if (!ran) break;
+      this.next = (this.next + 1) % n;
     } while (!this.stopped && performance.now() - start < WORK_QUANTUM_MS);
     this.busyMs += performance.now() - start;
     if (this.stopped) return;

@@ -68,7 +68,7 @@ interface HistoryEntry {
 const PSCI_SYSTEM_OFF = 0x84000008;
 const REG_NAMES = ["r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"];
 
-export function runLockstep(o: LockstepOptions): Promise<LockstepResult> {
+export async function runLockstep(o: LockstepOptions): Promise<LockstepResult> {
   const fpu = o.fpu;
   const entry = RAM_BASE + IMAGE_OFFSET;
   const image = readFileSync(o.kernel);

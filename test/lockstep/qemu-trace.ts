@@ -8,7 +8,7 @@
 // back-pressure: while the comparison is busy, QEMU waits.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createReadStream, mkdtempSync, rmSync } from "node:fs";
+import { closeSync, constants, createReadStream, mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -79,6 +79,14 @@ export function qemuVersion(qemu = QEMU): string | null {
   const r = spawnSync(qemu, ["--version"], { encoding: "utf8" });
   if (r.error || r.status !== 0) return null;
   return r.stdout.split("\n")[0].trim();
+}
+
+/** QEMU 7.2 (Debian 12) spells it -singlestep; 8.1 and later `-accel tcg,one-insn-per-tb=on`. */
+function oneInstructionPerTb(qemu: string): string[] {
+  const m = /version (\d+)\.(\d+)/.exec(qemuVersion(qemu) ?? "");
+  const major = m ? Number(m[1]) : 7;
+  const minor = m ? Number(m[2]) : 2;
+  return major > 8 || (major === 8 && minor >= 1) ? ["-accel", "tcg,one-insn-per-tb=on"] : ["-singlestep"];
 }
 
 /** The device tree QEMU passes to the guest for these options (QEMU's own `dumpdtb`). */
@@ -209,7 +217,7 @@ export class QemuTrace {
       "none",
       "-serial",
       "stdio",
-      "-singlestep",
+      ...oneInstructionPerTb(o.qemu ?? QEMU),
       "-d",
       o.fpu ? "cpu,fpu,nochain" : "cpu,nochain",
       "-D",
@@ -237,8 +245,15 @@ export class QemuTrace {
     log.on("close", done);
     this.child.on("close", (code) => {
       exitCode = code;
-      // If QEMU died before opening the FIFO, the reader would wait forever: open it ourselves.
-      if (!this.logOpened) log.destroy();
+      // If QEMU died before opening the FIFO, our reader is still blocked opening it: open the
+      // write end ourselves so the reader sees end-of-file.
+      if (!this.logOpened) {
+        try {
+          closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+        } catch {
+          log.destroy();
+        }
+      }
       done();
     });
     log.on("open", () => {

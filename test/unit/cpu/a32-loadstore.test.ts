@@ -230,3 +230,23 @@ test("SWP/SWPB and ARMv8 acquire/release forms are UNDEFINED", () => {
     assert.equal(peek32(h, DATA), 0x99);
   }
 });
+
+test("loads and stores outside RAM complete through the hypervisor (MMIO)", () => {
+  const h = runA32([0xe5910000, 0xe5810004], {
+    // ldr r0, [r1]; str r0, [r1, #4]
+    regs: { 1: UNMAPPED },
+    setup: (h) => {
+      h.traps.mmioValue = 0x600dcafe;
+    },
+  });
+  assert.equal(h.cpu.mode, Mode.SVC);
+  assert.equal(u32(h.cpu, 0), 0x600dcafe);
+  assert.equal(h.traps.accesses.length, 2);
+  assert.deepEqual(
+    h.traps.accesses.map((a) => [a.ipa >>> 0, a.size, a.isWrite, a.value >>> 0]),
+    [
+      [UNMAPPED, 4, false, 0],
+      [UNMAPPED + 4, 4, true, 0x600dcafe],
+    ],
+  );
+});

@@ -229,3 +229,9 @@ test("Advanced SIMD and unallocated coprocessors are UNDEFINED", () => {
     assert.equal(u32(cpu, 14), 4);
   }
 });
+
+test("MRC p15 reaches CP15: MIDR reads the virtualized ID", () => {
+  const cpu = exec([0xee100f10]); // mrc p15, 0, r0, c0, c0, 0
+  assert.equal(cpu.mode, Mode.SVC);
+  assert.equal(u32(cpu, 0), cpu.hyp.vpidr >>> 0);
+});

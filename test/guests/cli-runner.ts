@@ -1,0 +1,42 @@
+// Runs the armvmm CLI as a user would (a child process), for guest-level tests.
+
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+export const CLI = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `armvmm <args>` with optional standard input; kills it after `timeoutMs`. */
+export function runCli(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    if (options.input !== undefined) child.stdin.write(options.input);
+    child.stdin.end();
+  });
+}
+
+/** The guest summary line `<name>: N passed, M failed`, parsed. */
+export function guestSummary(stdout: string, name: string): { passed: number; failed: number } | null {
+  const m = new RegExp(`^${name}: (\\d+) passed, (\\d+) failed`, "m").exec(stdout);
+  return m ? { passed: Number(m[1]), failed: Number(m[2]) } : null;
+}
+
+export function guestImage(name: string): string {
+  return `guests/bin/${name}.bin`;
+}
