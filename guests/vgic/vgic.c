@@ -75,7 +75,7 @@ static void low_body(void) {
   gic_set_pending(SPI_HIGH);
   gic_set_pending(SPI_LOWER);
   wait_for(&irq_count[SPI_HIGH], 1, 200);
-  delay_ms(5);
+  delay_ms(2);
   high_during_low = irq_count[SPI_HIGH];
   lower_during_low = irq_count[SPI_LOWER];
 }
@@ -259,7 +259,7 @@ static void check_many_pending(int edge) {
   for (unsigned k = 0; k < N_MANY; k++) gic_set_pending(SPI_MANY + k);
   irq_enable();
   for (unsigned k = 0; k < N_MANY; k++) wait_for(&irq_count[SPI_MANY + k], 1, 200);
-  delay_ms(5);
+  delay_ms(2);
   int once = 1;
   for (unsigned k = 0; k < N_MANY; k++) once &= irq_count[SPI_MANY + k] == 1;
   if (!once) {
@@ -287,7 +287,7 @@ static void check_preemption(void) {
   norder = 0;
   gic_set_pending(SPI_LOW);
   wait_for(&irq_count[SPI_LOWER], 1, 500);
-  delay_ms(5);
+  delay_ms(2);
   test_eq("LOW (0xA0) handled once", irq_count[SPI_LOW], 1);
   test_eq("HIGH (0x40) preempted LOW's handler", high_during_low, 1);
   test_eq("LOWER (0xC0) did not preempt LOW", lower_during_low, 0);
@@ -313,7 +313,7 @@ static void check_uart_lines(void) {
   uart_level_mode = 0;
   mmio_write32(UART_BASE + UARTIMSC, UART_TX);
   wait_for(&irq_count[IRQ_UART], 1, 200);
-  delay_ms(5);
+  delay_ms(2);
   uint32_t edge_count = irq_count[IRQ_UART];
   mmio_write32(UART_BASE + UARTIMSC, 0);
   /* Level-sensitive: the same line comes back after every EOI until the handler masks it. */
@@ -322,7 +322,7 @@ static void check_uart_lines(void) {
   uart_level_mode = 1;
   mmio_write32(UART_BASE + UARTIMSC, UART_TX);
   wait_for(&irq_count[IRQ_UART], 3, 200);
-  delay_ms(5);
+  delay_ms(2);
   uint32_t level_count = irq_count[IRQ_UART];
   mmio_write32(UART_BASE + UARTIMSC, 0);
   gic_disable_irq(IRQ_UART);
@@ -337,7 +337,7 @@ static void check_timer_level(void) {
   write_cntv_tval(0);
   write_cntv_ctl(CNT_CTL_ENABLE);
   wait_for(&irq_count[IRQ_VTIMER], 3, 200);
-  delay_ms(5);
+  delay_ms(2);
   uint32_t n = irq_count[IRQ_VTIMER];
   write_cntv_ctl(0);
   gic_disable_irq(IRQ_VTIMER);
@@ -401,7 +401,7 @@ static void check_sgi_matrix(const char *what, unsigned sgi, uint8_t want[GUEST_
       for (unsigned s = 0; s < GUEST_MAX_CPUS; s++) got += sgi_count[r][sgi][s];
     if (got >= total || read_cntvct() >= end) break;
   }
-  delay_ms(5);
+  delay_ms(2);
   int all_ok = 1;
   for (unsigned r = 0; r < ncpus; r++) {
     for (unsigned s = 0; s < GUEST_MAX_CPUS; s++) {

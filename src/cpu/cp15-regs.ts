@@ -136,6 +136,8 @@ export const SCTLR_CP15BEN = 1 << 5;
 export const SCTLR_Z = 1 << 11;
 export const SCTLR_I = 1 << 12;
 export const SCTLR_V = 1 << 13;
+/** Round-robin cache replacement: no behaviour here, but the bit reads back as written. */
+export const SCTLR_RR = 1 << 14;
 export const SCTLR_TRE = 1 << 28;
 export const SCTLR_AFE = 1 << 29;
 export const SCTLR_TE = 1 << 30;
@@ -143,7 +145,17 @@ export const SCTLR_TE = 1 << 30;
 export const SCTLR_RAO = 0x00c50058;
 /** What a write can change: EE (big-endian exceptions) stays 0, WXN/UWXN/HA/FI/RR are not implemented. */
 export const SCTLR_WRITABLE =
-  SCTLR_M | SCTLR_A | SCTLR_C | SCTLR_CP15BEN | SCTLR_Z | SCTLR_I | SCTLR_V | SCTLR_TRE | SCTLR_AFE | SCTLR_TE;
+  SCTLR_M |
+  SCTLR_A |
+  SCTLR_C |
+  SCTLR_CP15BEN |
+  SCTLR_Z |
+  SCTLR_I |
+  SCTLR_V |
+  SCTLR_RR |
+  SCTLR_TRE |
+  SCTLR_AFE |
+  SCTLR_TE;
 export const SCTLR_RESET = 0x00c50078;
 
 // TTBCR bits (B4.1.153, short-descriptor format only: EAE is RAZ/WI without LPAE).

@@ -4,7 +4,7 @@
 // Wiring (done by the board): for each physical CPU i build a GicVirtualInterface with
 //   virq → core i LINE_VIRQ, vfiq → core i LINE_VFIQ, maintenance → the host's PPI 25 of CPU i
 //   (an IRQ exit of core i), and map its `gicv` window at the guest's GICC address in core i's
-//   stage-2 (BankedGicvWindow when the cores share one stage-2 map); then
+//   stage-2 (src/board/virt-machine.ts does this); then
 //   new Vgic({ vcpus, spis, gich: interfaces.map((i) => i.gich), now, trace, kick })
 // and map `vgic.distributor` (an MmioDevice) at GICD. Devices get `vgic.spiLine(intid)`, the timers
 // of vcpu v `vgic.ppiLine(v, 27)` / `(v, 30)`. The run loop calls `flush(v)` before every entry and
