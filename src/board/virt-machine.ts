@@ -23,7 +23,16 @@ import { Vtimer } from "../vmm/vtimer.js";
 import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
 import { buildVirtDtb } from "./virt-dtb.js";
-import { VIRT_FLASH, VIRT_GICC, VIRT_RAM_BASE, VIRT_RAM_MAX, VIRT_RTC, VIRT_UART, intidOf } from "./virt.js";
+import {
+  VIRT_FLASH,
+  VIRT_FLASH1,
+  VIRT_GICC,
+  VIRT_RAM_BASE,
+  VIRT_RAM_MAX,
+  VIRT_RTC,
+  VIRT_UART,
+  intidOf,
+} from "./virt.js";
 
 /** SPIs the distributor implements (INTIDs 32..95: the UART, RTC and all virtio-mmio slots). */
 const VIRT_SPIS = 64;
@@ -87,10 +96,16 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     : null;
   const dtb = plan?.writes.find((w) => w.what === "dtb")?.bytes ?? makeDtb(null);
 
-  // Flash exists when something is loaded into it (firmware, or an ELF linked there).
+  // Flash exists when something is loaded into it (firmware, or an ELF linked there); then both
+  // banks are there, as on QEMU, the second one empty.
   const needsFlash = plan?.writes.some((w) => w.addr < flash.base + flash.size) ?? false;
   const memory: MemoryRegion[] = [{ base: VIRT_RAM_BASE, size: ramSize, writable: true }];
-  if (needsFlash) memory.unshift({ base: flash.base, size: flash.size, writable: false });
+  if (needsFlash) {
+    memory.unshift(
+      { base: flash.base, size: flash.size, writable: false },
+      { base: VIRT_FLASH1.base, size: VIRT_FLASH1.size, writable: false },
+    );
+  }
 
   let vmRef: Vm | null = null;
   const clock: IdleClock =

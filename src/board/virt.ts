@@ -2,7 +2,8 @@
 // knows addresses, sizes, interrupt numbers and compatible strings; the MMIO bus mapping
 // (virt-bus.ts) and the device tree (virt-dtb.ts) are both made from it.
 //
-//   0x0000_0000  flash (firmware, --bios)          64 MiB
+//   0x0000_0000  flash bank 0 (firmware, --bios)   64 MiB
+//   0x0400_0000  flash bank 1 (reads as zeros)      64 MiB  u-boot's environment lives here
 //   0x0800_0000  GIC distributor (GICD)            64 KiB
 //   0x0801_0000  GIC CPU interface (GICC -> GICV)   8 KiB used of a 64 KiB slot
 //   0x0900_0000  PL011 UART                         4 KiB   SPI 1  (INTID 33) level
@@ -77,6 +78,18 @@ export const VIRT_BOARD: readonly BoardEntry[] = [
     compatible: [],
   },
   {
+    // QEMU's second bank: u-boot's qemu_arm build reads its environment from 0x04000000 before
+    // anything else (and checks its CRC), so the bank must answer reads. Without a backing file
+    // QEMU's bank is all zeros, which u-boot reports as a bad CRC and uses its default environment.
+    name: "flash1",
+    kind: "flash",
+    base: 0x0400_0000,
+    size: 0x0400_0000,
+    irq: null,
+    dtNode: null,
+    compatible: [],
+  },
+  {
     name: "gicd",
     kind: "gic-distributor",
     base: 0x0800_0000,
@@ -123,6 +136,7 @@ export function virtEntry(name: string): BoardEntry {
 }
 
 export const VIRT_FLASH = virtEntry("flash");
+export const VIRT_FLASH1 = virtEntry("flash1");
 export const VIRT_GICD = virtEntry("gicd");
 export const VIRT_GICC = virtEntry("gicc");
 export const VIRT_UART = virtEntry("uart");

@@ -165,6 +165,8 @@ export class Cpu extends CpuState {
     this.setCpsr(spsr);
     // Guard against an SPSR whose T bit and target disagree: align as the pseudocode does.
     this.nextPc = this.t ? addr & ~1 : addr & ~3;
+    // The ITSTATE just restored from the SPSR must not be advanced past this instruction.
+    this.exceptionTaken = true;
   }
 
   // ---- Exceptions (B1.8, B1.9) ----
@@ -369,7 +371,8 @@ export class Cpu extends CpuState {
         } else {
           this.nextPc = (pc + 2) >>> 0;
           r[15] = pc + 4;
-          if (itBefore === 0 || this.conditionPassed(itBefore >>> 4)) executeT16(this, hw1);
+          // BKPT (0xBExx) is unconditional even inside an IT block.
+          if (itBefore === 0 || this.conditionPassed(itBefore >>> 4) || hw1 >>> 8 === 0xbe) executeT16(this, hw1);
         }
         if (itBefore !== 0) {
           if (this.exceptionTaken) this.exceptionTaken = false;

@@ -190,8 +190,5 @@ function exceptionReturnFromLr(cpu: Cpu, instr: number): void {
     cpu.undefinedInstruction();
     return;
   }
-  const inItBlock = cpu.it !== 0;
   cpu.exceptionReturn((cpu.r[14] - (instr & 0xff)) | 0, cpu.getSpsr());
-  // The ITSTATE restored from the SPSR must not be advanced by the core (see the core's IT handling).
-  if (inItBlock) cpu.exceptionTaken = true;
 }

@@ -106,10 +106,7 @@ function returnFromException(cpu: Cpu, instr: number, increment: boolean): void 
   const pc = mmu.read32(address);
   const psr = mmu.read32((address + 4) | 0);
   if (instr & 0x200000) r[n] = increment ? (base + 8) | 0 : address;
-  const inItBlock = cpu.it !== 0;
   cpu.exceptionReturn(pc, psr);
-  // The ITSTATE loaded with the CPSR must not be advanced by the core.
-  if (inItBlock) cpu.exceptionTaken = true;
 }
 
 /** SRS{DB,IA} SP{!}, #mode: stores LR and SPSR on the stack of `mode` (UNDEFINED at PL0 and for a
