@@ -62,8 +62,8 @@ export class Cpu extends CpuState {
   /** Instructions executed since reset, counted as they start (float64: exact to 2^53). The clock
    * reads it mid-slice in icount mode. */
   instructions = 0;
-  /** Instructions started in the current slice. */
-  private sliceDone = 0;
+  /** `instructions` when the current slice began. */
+  private sliceStart = 0;
 
   // The pending abort recorded by the MMU before it throws GUEST_ABORT.
   abortIsPrefetch = false;
@@ -317,7 +317,7 @@ export class Cpu extends CpuState {
     const exit = this.exit;
     exit.reason = ExitReason.SLICE;
     let done = 0;
-    this.sliceDone = 0;
+    this.sliceStart = this.instructions;
     while (done < budget) {
       try {
         done = this.runInner(budget, done);
@@ -325,7 +325,7 @@ export class Cpu extends CpuState {
         // The aborted instruction was counted when it was fetched (or the fetch itself aborted).
         if (e === GUEST_ABORT) this.takePendingAbort();
         else this.hostFault(e);
-        done = this.sliceDone;
+        done = this.instructions - this.sliceStart;
       }
       if (this.stopRequested) break;
     }
@@ -348,7 +348,6 @@ export class Cpu extends CpuState {
       this.curPc = pc;
       if (this.t === 0) {
         done++;
-        this.sliceDone = done;
         this.instructions++;
         const instr = mmu.fetch32(pc);
         this.nextPc = (pc + 4) >>> 0;
@@ -358,7 +357,6 @@ export class Cpu extends CpuState {
         executeA32(this, instr);
       } else {
         done++;
-        this.sliceDone = done;
         this.instructions++;
         const hw1 = mmu.fetch16(pc);
         const itBefore = this.it;

@@ -1,0 +1,350 @@
+// `npm run bench [-- PART... OPTIONS]`: armvmm's speed, next to QEMU's on the same machine in the
+// same run when qemu-system-arm is installed. Figures only: nothing here asserts on speed.
+//
+// Parts (default: all of them; a full run takes several minutes):
+//   loop        guest MIPS on an integer loop, run on armvmm's core and as a bare-metal QEMU guest
+//   decompress  Debian's zImage decompressor: guest instructions and MIPS to "Booting Linux"
+//   boot        Debian's kernel to the first line of init, default command line and cryptomgr.notests
+//   idle        host CPU per second of idle guest time: the heartbeat guest, Linux at its shell
+
+import { parseArgs } from "node:util";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { guestCacheDir } from "../src/cli/guests.js";
+import { loopImage, loopInstructions, runIntegerLoop } from "./cpu-loop.js";
+import { spawnWatched } from "./child.js";
+import { RESULT_TAG, type BootResult, type BootSpec } from "./guest-boot.js";
+import { idleHeartbeat, idleLinux, type IdleResult } from "./idle.js";
+import { processCpuSeconds } from "./proc-cpu.js";
+import { QEMU, QEMU_MACHINE, qemuToExit, qemuToLine, qemuVersion } from "./qemu.js";
+import { fixed, formatTable, millions, type Cell } from "./table.js";
+
+const PARTS = ["loop", "decompress", "boot", "idle"] as const;
+type Part = (typeof PARTS)[number];
+
+const USAGE = `usage: npm run bench -- [loop] [decompress] [boot] [idle] [options]
+  --no-qemu              do not run QEMU even if it is installed
+  --iterations N         integer loop iterations on armvmm (default 20000000)
+  --qemu-iterations N    integer loop iterations on QEMU (default 500000000)
+  --clock host|icount    armvmm's clock for the boot part (default host, as QEMU runs)
+  --smp N                vcpus for the boot part (default 1)
+  --idle-seconds S       length of the Linux idle window (default 10)
+  --timeout MIN          give up on one boot after MIN minutes (default 20)`;
+
+const INIT_LINE = "armvmm-init: up";
+const KERNEL_LINE = "Booting Linux";
+const CMDLINES = ["console=ttyAMA0", "console=ttyAMA0 cryptomgr.notests"];
+
+interface Options {
+  parts: Set<Part>;
+  qemu: string | null;
+  iterations: number;
+  qemuIterations: number;
+  clock: "host" | "icount";
+  smp: number;
+  idleSeconds: number;
+  timeoutMs: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      "no-qemu": { type: "boolean" },
+      iterations: { type: "string" },
+      "qemu-iterations": { type: "string" },
+      clock: { type: "string" },
+      smp: { type: "string" },
+      "idle-seconds": { type: "string" },
+      timeout: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE + "\n");
+    process.exit(0);
+  }
+  const parts = new Set<Part>();
+  for (const p of positionals) {
+    if (!(PARTS as readonly string[]).includes(p)) throw new Error(`unknown part '${p}'\n${USAGE}`);
+    parts.add(p as Part);
+  }
+  if (parts.size === 0) for (const p of PARTS) parts.add(p);
+  const num = (v: string | undefined, d: number, what: string) => {
+    const n = v === undefined ? d : Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`bad ${what} '${v}'`);
+    return n;
+  };
+  const clock = values.clock ?? "host";
+  if (clock !== "host" && clock !== "icount") throw new Error(`bad --clock '${clock}'`);
+  return {
+    parts,
+    qemu: values["no-qemu"] ? null : qemuVersion(),
+    iterations: Math.floor(num(values.iterations, 20_000_000, "--iterations")),
+    qemuIterations: Math.floor(num(values["qemu-iterations"], 500_000_000, "--qemu-iterations")),
+    clock,
+    smp: Math.floor(num(values.smp, 1, "--smp")),
+    idleSeconds: num(values["idle-seconds"], 10, "--idle-seconds"),
+    timeoutMs: num(values.timeout, 20, "--timeout") * 60_000,
+  };
+}
+
+function say(text: string): void {
+  process.stdout.write(text + "\n");
+}
+
+function note(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+const ratio = (a: number | null, b: number | null): string =>
+  a === null || b === null || b <= 0 ? "-" : `${(a / b).toFixed(1)}x`;
+
+// ---- Debian guest files ----
+
+const CACHE = guestCacheDir();
+const cached = (file: string) => join(CACHE, file);
+
+function missingGuests(files: readonly string[]): string | null {
+  const missing = files.filter((f) => !existsSync(cached(f)));
+  if (missing.length === 0) return null;
+  return `${missing.map(cached).join(", ")} missing: run 'npm run guests' first`;
+}
+
+// ---- armvmm boots, one fresh process each ----
+
+const WORKER = fileURLToPath(new URL("./worker.js", import.meta.url));
+
+interface ArmvmmTiming extends BootResult {
+  /** Wall seconds from spawning the process to the line (like QEMU's figure). */
+  processSeconds: number;
+}
+
+async function armvmmToLine(spec: BootSpec): Promise<ArmvmmTiming | null> {
+  const w = spawnWatched(process.execPath, [WORKER, JSON.stringify(spec)]);
+  const at = await w.waitFor(RESULT_TAG, spec.timeoutMs + 60_000);
+  await w.exited;
+  if (at === null) return null;
+  const line = w
+    .output()
+    .split("\n")
+    .find((l) => l.startsWith(RESULT_TAG));
+  const result = JSON.parse(line!.slice(RESULT_TAG.length)) as BootResult;
+  if (!result.found) return null;
+  return { ...result, processSeconds: (at - w.start) / 1000 };
+}
+
+// ---- the parts ----
+
+async function benchLoop(o: Options): Promise<void> {
+  note(`integer loop: ${o.iterations} iterations on armvmm${o.qemu ? `, ${o.qemuIterations} on QEMU` : ""}`);
+  runIntegerLoop(200_000); // let the JIT compile the interpreter's hot paths first
+  const ours = runIntegerLoop(o.iterations);
+  const rows: Cell[][] = [
+    ["armvmm (interpreter, no VM)", millions(ours.instructions), fixed(ours.seconds, 2), fixed(ours.mips)],
+  ];
+  let qemuMips: number | null = null;
+  if (o.qemu) {
+    const dir = mkdtempSync(join(tmpdir(), "armvmm-bench-"));
+    try {
+      // QEMU's own start-up and shut-down, timed with an empty loop, comes off the long run's time.
+      const run = async (iterations: number) => {
+        const file = join(dir, `loop-${iterations}.bin`);
+        writeFileSync(file, loopImage(iterations));
+        let best: number | null = null;
+        for (let k = 0; k < 3; k++) {
+          const t = (await qemuToExit(["-kernel", file], o.timeoutMs)).seconds;
+          if (t !== null && (best === null || t < best)) best = t;
+        }
+        return best;
+      };
+      const empty = await run(1);
+      const full = await run(o.qemuIterations);
+      if (empty !== null && full !== null) {
+        const seconds = Math.max(full - empty, 1e-6);
+        const instructions = loopInstructions(o.qemuIterations);
+        qemuMips = instructions / seconds / 1e6;
+        rows.push([
+          `QEMU TCG (start-up ${fixed(empty, 2)} s taken off)`,
+          millions(instructions),
+          fixed(seconds, 2),
+          fixed(qemuMips),
+        ]);
+      } else {
+        rows.push(["QEMU TCG: did not power off", "-", "-", "-"]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  say(
+    formatTable(
+      "\n(a) integer loop: add, eor (shifted operand), str, ldr, subs, bne",
+      ["", "instructions", "seconds", "MIPS"],
+      rows,
+    ),
+  );
+  if (qemuMips !== null) say(`QEMU is ${ratio(qemuMips, ours.mips)} faster on this loop`);
+}
+
+async function benchDecompress(o: Options): Promise<void> {
+  const missing = missingGuests(["vmlinuz"]);
+  if (missing) return say(`\n(b) zImage decompressor: SKIPPED, ${missing}`);
+  // earlycon prints the kernel's first line as soon as it starts, before its console driver is up.
+  const append = "console=ttyAMA0 earlycon";
+  note(`decompressor: armvmm to "${KERNEL_LINE}"...`);
+  const ours = await armvmmToLine({
+    kernel: cached("vmlinuz"),
+    append,
+    smp: 1,
+    clock: "icount",
+    line: KERNEL_LINE,
+    timeoutMs: o.timeoutMs,
+  });
+  let qemuSeconds: number | null = null;
+  if (o.qemu) {
+    note("decompressor: QEMU...");
+    qemuSeconds = (await qemuToLine(["-kernel", cached("vmlinuz"), "-append", append], KERNEL_LINE, o.timeoutMs))
+      .seconds;
+  }
+  const rows: Cell[][] = [
+    [
+      "armvmm (icount)",
+      ours ? fixed(ours.processSeconds, 2) : "did not get there",
+      ours ? millions(ours.instructions) : "-",
+      ours ? fixed(ours.instructions / ours.seconds / 1e6) : "-",
+    ],
+  ];
+  if (o.qemu) rows.push(["QEMU TCG", fixed(qemuSeconds, 2), "", ""]);
+  say(
+    formatTable(
+      `\n(b) zImage decompressor: to the kernel's first line "${KERNEL_LINE}" (append "${append}")`,
+      ["", "wall s", "guest instructions", "MIPS"],
+      rows,
+    ),
+  );
+  if (ours && qemuSeconds !== null) say(`armvmm / QEMU: ${ratio(ours.processSeconds, qemuSeconds)}`);
+}
+
+async function benchBoot(o: Options): Promise<void> {
+  const missing = missingGuests(["vmlinuz", "initrd-test.cpio.gz"]);
+  if (missing) return say(`\n(c) boot to init: SKIPPED, ${missing}`);
+  const rows: Cell[][] = [];
+  for (const append of CMDLINES) {
+    note(`boot to init, "${append}": armvmm (${o.clock} clock, ${o.smp} vcpu)...`);
+    const ours = await armvmmToLine({
+      kernel: cached("vmlinuz"),
+      initrd: cached("initrd-test.cpio.gz"),
+      append,
+      smp: o.smp,
+      clock: o.clock,
+      line: INIT_LINE,
+      timeoutMs: o.timeoutMs,
+    });
+    let qemuSeconds: number | null = null;
+    if (o.qemu) {
+      note(`boot to init, "${append}": QEMU...`);
+      const args = ["-smp", String(o.smp), "-kernel", cached("vmlinuz"), "-initrd", cached("initrd-test.cpio.gz")];
+      qemuSeconds = (await qemuToLine([...args, "-append", append], INIT_LINE, o.timeoutMs)).seconds;
+    }
+    rows.push([
+      append,
+      ours ? fixed(ours.processSeconds, 1) : "did not boot",
+      fixed(qemuSeconds, 1),
+      ratio(ours?.processSeconds ?? null, qemuSeconds),
+      ours ? millions(ours.instructions) : "-",
+      ours ? fixed(ours.instructions / ours.seconds / 1e6) : "-",
+      ours ? fixed(ours.guestSeconds, 2) : "-",
+    ]);
+  }
+  say(
+    formatTable(
+      `\n(c) boot to the first line of init ("${INIT_LINE}"), ${o.smp} vcpu, armvmm clock ${o.clock}; ` +
+        `QEMU: ${QEMU} ${QEMU_MACHINE.join(" ")}`,
+      ["append", "armvmm s", "QEMU s", "armvmm/QEMU", "guest instructions", "guest MIPS", "guest s"],
+      rows,
+    ),
+  );
+}
+
+/** QEMU's own idle cost at the same shell, for comparison. */
+async function qemuIdle(seconds: number, settle: number, timeoutMs: number): Promise<IdleResult | null> {
+  const args = ["-kernel", cached("vmlinuz"), "-initrd", cached("initrd-shell.cpio.gz"), "-append", "console=ttyAMA0"];
+  const w = spawnWatched(QEMU, [...QEMU_MACHINE, ...args], "pipe");
+  try {
+    if ((await w.waitFor(INIT_LINE, timeoutMs)) === null || w.child.pid === undefined) return null;
+    await new Promise((r) => setTimeout(r, settle * 1000));
+    const cpu0 = processCpuSeconds(w.child.pid);
+    const t0 = performance.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const cpu1 = processCpuSeconds(w.child.pid);
+    const window = (performance.now() - t0) / 1000;
+    if (cpu0 === null || cpu1 === null) return null;
+    return { window, cpu: cpu1 - cpu0, percent: ((cpu1 - cpu0) / window) * 100 };
+  } finally {
+    w.kill();
+    await w.exited;
+  }
+}
+
+async function benchIdle(o: Options): Promise<void> {
+  const rows: Cell[][] = [];
+  const row = (what: string, r: IdleResult | null) =>
+    rows.push([what, fixed(r?.window, 1), fixed(r?.cpu, 3), r ? `${fixed(r.percent, 2)} %` : "failed"]);
+  note("idle: heartbeat guest...");
+  row("armvmm: heartbeat guest (2 vcpus in WFI between beats)", await idleHeartbeat(2));
+  const missing = missingGuests(["vmlinuz", "initrd-shell.cpio.gz"]);
+  if (missing) {
+    rows.push(["Debian at the shell: SKIPPED", "-", "-", missing]);
+  } else {
+    for (const smp of [1, 2]) {
+      note(`idle: Debian to the shell on ${smp} vcpu(s) (host clock; the boot takes a while)...`);
+      row(`armvmm: Debian at the busybox shell, ${smp} vcpu(s)`, await idleLinux(smp, o.idleSeconds, 3, o.timeoutMs));
+    }
+    if (o.qemu) {
+      note("idle: QEMU at the same shell...");
+      row("QEMU TCG: Debian at the busybox shell, 1 vcpu", await qemuIdle(o.idleSeconds, 3, o.timeoutMs));
+    }
+  }
+  say(
+    formatTable(
+      "\n(d) host CPU per second of idle guest time (host clock)",
+      ["", "window s", "CPU s", "of one core"],
+      rows,
+    ),
+  );
+}
+
+function describeHost(o: Options): string {
+  let model = cpus()[0]?.model ?? "unknown CPU";
+  try {
+    const m = /^model name\s*:\s*(.*)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
+    if (m) model = m[1];
+  } catch {
+    // not Linux: os.cpus() has it
+  }
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+  return [
+    `armvmm benchmark: node ${process.version}, ${cpus().length} x ${model}, load average ${load}`,
+    `QEMU: ${o.qemu ?? "not used (not installed, or --no-qemu)"}; guests: ${CACHE}`,
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  say(describeHost(o));
+  if (o.parts.has("loop")) await benchLoop(o);
+  if (o.parts.has("decompress")) await benchDecompress(o);
+  if (o.parts.has("boot")) await benchBoot(o);
+  if (o.parts.has("idle")) await benchIdle(o);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
