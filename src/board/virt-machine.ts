@@ -158,7 +158,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
       physIrq: vgic.ppiLine(vcpu.id, PPI_PHYS_TIMER),
       wake: () => vcpu.kick(),
     });
-    if (trace.has("vtimer")) vt.trace = (m) => traceOut(`vtimer ${stamp()}us vcpu${vcpu.id}: ${m}`);
+    if (trace.has("vtimer")) vt.trace = (m) => traceOut(`vtimer ${stamp()}us ${m}`);
     vcpu.interrupts = vgic;
     vcpu.timers = vt;
     vcpu.cpu.onHostFault = (error, pc) =>
