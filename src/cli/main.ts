@@ -100,6 +100,10 @@ async function run(opts: RunOptions): Promise<number> {
     return 0;
   }
 
+  // `armvmm run | head`: when the reader goes away, stop the guest quietly.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") machine.stop();
+  });
   const restore = () => terminal.restore();
   process.once("exit", restore);
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
