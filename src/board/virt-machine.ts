@@ -11,7 +11,8 @@ import { HostClock, IcountClock, type IdleClock } from "../host/clock.js";
 import { Scheduler, type HostLoop, type Schedulable } from "../host/scheduler.js";
 import { DeadlineQueue } from "../host/timer-queue.js";
 import { GenericTimer } from "../timer/generic-timer.js";
-import { planBoot, type BootPlan } from "../boot/plan.js";
+import type { BootPlan } from "../boot/plan.js";
+import { planVirtBoot, virtDtb } from "../boot/virt-boot.js";
 import { BootError } from "../boot/boot-error.js";
 import { PPI_MAINTENANCE, PPI_PHYS_TIMER, PPI_VIRT_TIMER } from "../vmm/host-irq.js";
 import { formatExitStats, formatPerVcpu } from "../vmm/stats.js";
@@ -22,7 +23,6 @@ import { VcpuState } from "../vmm/vcpu.js";
 import { Vtimer } from "../vmm/vtimer.js";
 import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
-import { buildVirtDtb } from "./virt-dtb.js";
 import {
   VIRT_FLASH,
   VIRT_FLASH1,
@@ -86,15 +86,19 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   const trace = config.trace ?? new Set<string>();
   const traceOut = config.traceOut ?? (() => {});
 
-  const makeDtb = (initrd: { start: number; end: number } | null): Uint8Array =>
-    config.dtb ?? buildVirtDtb({ ramSize, vcpus, bootargs: config.bootargs, initrd });
-  const ram = { base: VIRT_RAM_BASE, size: ramSize };
-  const flash = { base: VIRT_FLASH.base, size: VIRT_FLASH.size };
+  const bootConfig = {
+    ramSize,
+    vcpus,
+    bootargs: config.bootargs,
+    kernel: config.kernel,
+    initrd: config.initrd,
+    bios: config.bios,
+    dtb: config.dtb,
+  };
   const hasImage = (config.kernel ?? null) !== null || (config.bios ?? null) !== null;
-  const plan = hasImage
-    ? planBoot({ ram, flash, kernel: config.kernel, initrd: config.initrd, bios: config.bios, makeDtb })
-    : null;
-  const dtb = plan?.writes.find((w) => w.what === "dtb")?.bytes ?? makeDtb(null);
+  const plan = hasImage ? planVirtBoot(bootConfig) : null;
+  const dtb = plan?.writes.find((w) => w.what === "dtb")?.bytes ?? config.dtb ?? virtDtb(bootConfig);
+  const flash = { base: VIRT_FLASH.base, size: VIRT_FLASH.size };
 
   // Flash exists when something is loaded into it (firmware, or an ELF linked there); then both
   // banks are there, as on QEMU, the second one empty.

@@ -4,7 +4,7 @@
 import { buildVirtDtb } from "../board/virt-dtb.js";
 import { VIRT_FLASH, VIRT_RAM_BASE } from "../board/virt.js";
 import { BootError } from "./boot-error.js";
-import { planBoot, type BootPlan } from "./plan.js";
+import { planBoot, type BootPlan, type InitrdRange } from "./plan.js";
 
 export interface VirtBootConfig {
   ramSize: number;
@@ -13,6 +13,8 @@ export interface VirtBootConfig {
   kernel?: Uint8Array | null;
   initrd?: Uint8Array | null;
   bios?: Uint8Array | null;
+  /** A device tree to use instead of the generated one (`--dtb`). */
+  dtb?: Uint8Array | null;
 }
 
 /** Throws BootError for bad files and for a configuration the board cannot have (RAM size, vcpus). */
@@ -25,6 +27,11 @@ export function planVirtBoot(config: VirtBootConfig): BootPlan {
   }
 }
 
+/** The generated device tree for `config`, with /chosen naming the initrd. */
+export function virtDtb(config: VirtBootConfig, initrd: InitrdRange | null = null): Uint8Array {
+  return buildVirtDtb({ ramSize: config.ramSize, vcpus: config.vcpus, bootargs: config.bootargs, initrd });
+}
+
 function planOn(config: VirtBootConfig): BootPlan {
   return planBoot({
     ram: { base: VIRT_RAM_BASE, size: config.ramSize },
@@ -32,7 +39,6 @@ function planOn(config: VirtBootConfig): BootPlan {
     kernel: config.kernel,
     initrd: config.initrd,
     bios: config.bios,
-    makeDtb: (initrd) =>
-      buildVirtDtb({ ramSize: config.ramSize, vcpus: config.vcpus, bootargs: config.bootargs, initrd }),
+    makeDtb: (initrd) => config.dtb ?? virtDtb(config, initrd),
   });
 }
