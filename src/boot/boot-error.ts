@@ -2,10 +2,15 @@
 // for ARM, or does not fit). The message is a single line naming the problem; the CLI prints it
 // without a stack trace.
 
+/** Which input a BootError is about, so the CLI can name the file. */
+export type BootSubject = "kernel" | "initrd" | "firmware" | "machine";
+
 export class BootError extends Error {
-  constructor(message: string) {
+  readonly subject: BootSubject;
+  constructor(message: string, subject: BootSubject = "kernel") {
     super(message);
     this.name = "BootError";
+    this.subject = subject;
   }
 }
 

@@ -101,21 +101,22 @@ function mib(n: number): string {
 export function planBoot(input: BootInput): BootPlan {
   const kernel = input.kernel ?? null;
   const bios = input.bios ?? null;
-  if (kernel !== null && bios !== null) throw new BootError("give either a kernel or firmware (--bios), not both");
+  if (kernel !== null && bios !== null)
+    throw new BootError("give either a kernel or firmware (--bios), not both", "machine");
   if (bios !== null) return planFirmware(input, bios);
-  if (kernel === null) throw new BootError("nothing to boot: give a kernel image or firmware (--bios)");
+  if (kernel === null) throw new BootError("nothing to boot: give a kernel image or firmware (--bios)", "machine");
   return planKernel(input, kernel);
 }
 
 function planFirmware(input: BootInput, bios: Uint8Array): BootPlan {
   const { ram, flash } = input;
-  if (bios.length === 0) throw new BootError("firmware image is empty");
+  if (bios.length === 0) throw new BootError("firmware image is empty", "firmware");
   if (bios.length > flash.size) {
-    throw new BootError(`firmware (${bios.length} bytes) does not fit in the ${mib(flash.size)} flash`);
+    throw new BootError(`firmware (${bios.length} bytes) does not fit in the ${mib(flash.size)} flash`, "firmware");
   }
-  if (input.initrd) throw new BootError("--initrd needs a kernel; firmware loads its own");
+  if (input.initrd) throw new BootError("--initrd needs a kernel; firmware loads its own", "machine");
   const dtb = input.makeDtb(null);
-  if (dtb.length > ram.size) throw new BootError(`RAM (${mib(ram.size)}) is too small for the DTB`);
+  if (dtb.length > ram.size) throw new BootError(`RAM (${mib(ram.size)}) is too small for the DTB`, "machine");
   const writes = [
     { addr: flash.base, bytes: bios, what: "firmware" },
     { addr: ram.base, bytes: dtb, what: "dtb" },
@@ -154,11 +155,12 @@ function planKernel(input: BootInput, kernel: Uint8Array): BootPlan {
 
   let initrd: InitrdRange | null = null;
   if (input.initrd) {
-    if (input.initrd.length === 0) throw new BootError("initrd is empty");
+    if (input.initrd.length === 0) throw new BootError("initrd is empty", "initrd");
     initrd = { start: next, end: next + input.initrd.length };
     if (initrd.end > ramEnd) {
       throw new BootError(
         `RAM (${mib(ram.size)}) is too small: the initrd (${mib(input.initrd.length)}) would end at ${hex32(initrd.end)}`,
+        "machine",
       );
     }
     writes.push({ addr: initrd.start, bytes: input.initrd, what: "initrd" });
@@ -168,7 +170,8 @@ function planKernel(input: BootInput, kernel: Uint8Array): BootPlan {
   const dtb = input.makeDtb(initrd);
   let dtbAddr = next;
   if (loaded.lowDtbLimit !== null && ram.base + dtb.length <= loaded.lowDtbLimit) dtbAddr = ram.base;
-  if (dtbAddr + dtb.length > ramEnd) throw new BootError(`RAM (${mib(ram.size)}) is too small for the kernel and DTB`);
+  if (dtbAddr + dtb.length > ramEnd)
+    throw new BootError(`RAM (${mib(ram.size)}) is too small for the kernel and DTB`, "machine");
   writes.push({ addr: dtbAddr, bytes: dtb, what: "dtb" });
 
   checkOverlaps(writes);
@@ -256,7 +259,10 @@ function checkOverlaps(writes: MemoryWrite[]): void {
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1];
     if (prev.addr + prev.bytes.length > sorted[i].addr) {
-      throw new BootError(`${sorted[i].what} at ${hex32(sorted[i].addr)} overlaps ${prev.what} at ${hex32(prev.addr)}`);
+      throw new BootError(
+        `${sorted[i].what} at ${hex32(sorted[i].addr)} overlaps ${prev.what} at ${hex32(prev.addr)}`,
+        "machine",
+      );
     }
   }
 }

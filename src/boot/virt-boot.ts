@@ -22,7 +22,7 @@ export function planVirtBoot(config: VirtBootConfig): BootPlan {
   try {
     return planOn(config);
   } catch (e) {
-    if (e instanceof RangeError) throw new BootError(e.message);
+    if (e instanceof RangeError) throw new BootError(e.message, "machine");
     throw e;
   }
 }

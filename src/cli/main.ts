@@ -87,7 +87,10 @@ async function run(opts: RunOptions): Promise<number> {
       },
     });
   } catch (e) {
-    if (e instanceof BootError) throw new CliError(e.message);
+    if (e instanceof BootError) {
+      const file = { kernel: kernelPath, initrd: initrdPath, firmware: biosPath, machine: undefined }[e.subject];
+      throw new CliError(file !== undefined ? `${e.subject} '${file}': ${e.message}` : e.message);
+    }
     throw e;
   }
 
