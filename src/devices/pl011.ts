@@ -225,9 +225,13 @@ export class Pl011 implements MmioDevice {
       case UARTFBRD:
         this.fbrd = v & 0x3f;
         break;
-      case UARTLCR_H:
+      case UARTLCR_H: {
+        const before = this.rxCapacity();
         this.lcrH = v & LCR_H_MASK;
+        // Enabling the FIFO makes room: input the host held back may come in now.
+        if (this.rxCapacity() > before && this.rxCount >= before) this.onRxSpace?.();
         break;
+      }
       case UARTCR:
         this.cr = v & CR_MASK;
         break;

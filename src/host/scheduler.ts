@@ -112,11 +112,14 @@ export class Scheduler {
   private idle(): void {
     const deadline = this.queue.nextDeadline();
     if (this.clock.mode === "icount") {
-      if (Number.isFinite(deadline)) {
-        this.clock.warpTo(deadline);
+      if (!Number.isFinite(deadline)) return; // only input can wake the guest: wait for wake()
+      // Jump one event-loop turn later, so host work already queued (console input the guest
+      // made room for) reaches the guest before its time moves on.
+      this.loop.defer(() => {
+        if (this.stopped || this.scheduled || this.vcpus.some((v) => v.runnable())) return;
+        this.clock.warpTo(this.queue.nextDeadline());
         this.wake();
-      }
-      // Otherwise only input can wake the guest: wait for wake().
+      });
       return;
     }
     const delay = this.clock.hostDelayUntil(deadline);

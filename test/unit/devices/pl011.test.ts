@@ -155,6 +155,19 @@ test("onRxSpace tells the host when a read frees a full FIFO", () => {
   assert.equal(calls, 1);
 });
 
+test("turning the FIFO on while the holding register is full lets held-back input in", () => {
+  const { u } = uart();
+  let calls = 0;
+  u.onRxSpace = () => calls++;
+  assert.equal(u.receive(1), true);
+  assert.equal(u.receive(2), false, "FIFOs off: one byte deep");
+  w(u, UARTLCR_H, LCR_H_FEN);
+  assert.equal(calls, 1, "the host is told it may send more");
+  assert.equal(u.receive(2), true);
+  w(u, UARTLCR_H, LCR_H_FEN); // no change in capacity: no call
+  assert.equal(calls, 1);
+});
+
 test("RX interrupt follows the IFLS trigger level; the timeout interrupt covers data below it", () => {
   const { u, line } = uart();
   w(u, UARTLCR_H, LCR_H_FEN);
