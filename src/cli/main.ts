@@ -157,6 +157,13 @@ async function main(argv: string[]): Promise<number> {
   return run(parseRunOptions(rest));
 }
 
+// A bug in armvmm itself: one line (the stack with ARMVMM_DEBUG=1), terminal restored by the exit handler.
+process.on("uncaughtException", (e: unknown) => {
+  const detail = process.env.ARMVMM_DEBUG && e instanceof Error ? `\n${e.stack}` : "";
+  process.stderr.write(`armvmm: internal error: ${e instanceof Error ? e.message : String(e)}${detail}\n`);
+  process.exit(70);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
