@@ -4,45 +4,59 @@
 
 import type { Cpu } from "./core.js";
 import { Mode } from "./state.js";
-import { alu, armExpandImmC, shiftImmC, shiftRegC } from "./alu.js";
+import { shiftImm, shiftImmCarry, shiftReg, shiftRegCarry } from "./alu.js";
 
-/** Data-processing (immediate), A5.2.3. */
-export function dpImmediate(cpu: Cpu, instr: number): void {
-  const imm12 = instr & 0xfff;
-  if (imm12 < 0x100) {
-    dataProcessing(cpu, instr, imm12, cpu.c);
-  } else {
-    const b = armExpandImmC(imm12, cpu.c);
-    dataProcessing(cpu, instr, b, alu.carry);
-  }
-}
+const S_BIT = 1 << 20;
 
-/** Data-processing (register), A5.2.1: Rm shifted by an immediate. */
-export function dpRegister(cpu: Cpu, instr: number): void {
-  const m = cpu.r[instr & 15];
-  if ((instr & 0xff0) === 0) {
-    dataProcessing(cpu, instr, m, cpu.c);
-  } else {
-    const b = shiftImmC(m, (instr >>> 5) & 3, (instr >>> 7) & 31, cpu.c);
-    dataProcessing(cpu, instr, b, alu.carry);
-  }
-}
-
-/** Data-processing (register-shifted register), A5.2.2: Rm shifted by Rs[7:0]. A PC operand is
- * UNPREDICTABLE; it reads as the instruction address + 8 here. */
-export function dpRegisterShifted(cpu: Cpu, instr: number): void {
+/**
+ * Data-processing (A5.2.1-A5.2.3), all three operand forms: bit 25 selects a modified immediate,
+ * bit 4 then selects a register shifted by an immediate or by Rs[7:0]. One function for all of
+ * them, so that an instruction costs a single call from the run loop.
+ */
+export function dataProcessing(cpu: Cpu, instr: number): void {
   const r = cpu.r;
-  const b = shiftRegC(r[instr & 15], (instr >>> 5) & 3, r[(instr >>> 8) & 15] & 0xff, cpu.c);
-  dataProcessing(cpu, instr, b, alu.carry);
+  const s = instr & S_BIT;
+  // The shifter operand, and its carry out (needed only when S is set).
+  let b: number;
+  let carry = 0;
+  if (instr & 0x02000000) {
+    // ARMExpandImm_C: the carry out is bit 31 of a rotated value, and C when there is no rotation.
+    const imm8 = instr & 0xff;
+    const rot = (instr >>> 7) & 0x1e;
+    if (rot === 0) {
+      b = imm8;
+      if (s) carry = cpu.c;
+    } else {
+      b = (imm8 >>> rot) | (imm8 << (32 - rot));
+      carry = b >>> 31;
+    }
+  } else {
+    const m = r[instr & 15];
+    const type = (instr >>> 5) & 3;
+    if ((instr & 0x10) === 0) {
+      // Rm shifted by an immediate.
+      const imm5 = (instr >>> 7) & 31;
+      if ((instr & 0xff0) === 0) {
+        b = m;
+        if (s) carry = cpu.c;
+      } else {
+        b = shiftImm(m, type, imm5, cpu.c);
+        if (s) carry = shiftImmCarry(m, type, imm5, cpu.c);
+      }
+    } else {
+      // Rm shifted by Rs[7:0]. A PC operand is UNPREDICTABLE; it reads as the instruction + 8.
+      const amount = r[(instr >>> 8) & 15] & 0xff;
+      b = shiftReg(m, type, amount);
+      if (s) carry = amount === 0 ? cpu.c : shiftRegCarry(m, type, amount);
+    }
+  }
+  if (s) dataProcessingS(cpu, instr, b, carry);
+  else dataProcessingPlain(cpu, instr, b);
 }
 
-/** The ALU operation on R[n] and the shifter operand `b`, whose carry-out is `shiftCarry`. */
-function dataProcessing(cpu: Cpu, instr: number, b: number, shiftCarry: number): void {
-  if (instr & 0x100000) {
-    dataProcessingS(cpu, instr, b, shiftCarry);
-    return;
-  }
-  // Without S (the common case): no flags. Opcodes 8-11 always have S (S = 0 is the misc space).
+/** The ALU operation on R[n] and the shifter operand `b` without S (the common case): no flags.
+ * Opcodes 8-11 always have S (S = 0 is the miscellaneous space). */
+function dataProcessingPlain(cpu: Cpu, instr: number, b: number): void {
   const r = cpu.r;
   const a = r[(instr >>> 16) & 15];
   let res: number;
@@ -91,7 +105,7 @@ function dataProcessing(cpu: Cpu, instr: number, b: number, shiftCarry: number):
   else cpu.aluWritePc(res);
 }
 
-/** The flag-setting forms (S = 1), including the compares. */
+/** The flag-setting forms (S = 1), including the compares; `shiftCarry` is the shifter's carry out. */
 function dataProcessingS(cpu: Cpu, instr: number, b: number, shiftCarry: number): void {
   const r = cpu.r;
   const a = r[(instr >>> 16) & 15];

@@ -4,7 +4,7 @@
 // changes, so an access that aborts (the MMU throws) leaves the registers as they were.
 
 import type { Cpu } from "./core.js";
-import { shiftImmC } from "./alu.js";
+import { shiftImm } from "./alu.js";
 
 const BIT_P = 1 << 24;
 const BIT_U = 1 << 23;
@@ -12,16 +12,15 @@ const BIT_B = 1 << 22;
 const BIT_W = 1 << 21;
 const BIT_L = 1 << 20;
 
-/** LDR/STR/LDRB/STRB (immediate), A8.8.62 etc. */
-export function loadStoreImmediate(cpu: Cpu, instr: number): void {
-  transferWordByte(cpu, instr, instr & 0xfff);
-}
-
-/** LDR/STR/LDRB/STRB (register): offset = Rm shifted by an immediate (the carry is not used). */
-export function loadStoreRegister(cpu: Cpu, instr: number): void {
+/** LDR/STR/LDRB/STRB with an immediate offset (bit 25 = 0, A8.8.62 etc.) or a register offset
+ * (bit 25 = 1): Rm shifted by an immediate, whose carry is not used. */
+export function loadStoreWordByte(cpu: Cpu, instr: number): void {
+  if ((instr & 0x02000000) === 0) {
+    transferWordByte(cpu, instr, instr & 0xfff);
+    return;
+  }
   const m = cpu.r[instr & 15];
-  const offset = (instr & 0xff0) === 0 ? m : shiftImmC(m, (instr >>> 5) & 3, (instr >>> 7) & 31, cpu.c);
-  transferWordByte(cpu, instr, offset);
+  transferWordByte(cpu, instr, shiftImm(m, (instr >>> 5) & 3, (instr >>> 7) & 31, cpu.c));
 }
 
 function transferWordByte(cpu: Cpu, instr: number, offset: number): void {

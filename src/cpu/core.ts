@@ -11,11 +11,21 @@ import { Cp15 } from "./cp15.js";
 import { VfpState } from "./vfp-state.js";
 import { Stage2 } from "./stage2.js";
 import type { TimerRegisterFile } from "./timer-regs.js";
-import { executeA32 } from "./a32.js";
-import { executeT16, executeT32 } from "./t32.js";
+import { runA32 } from "./a32.js";
+import { runT32 } from "./run-t32.js";
 
 /** Thrown (a preallocated object, no allocation) by the MMU when an access aborts; caught by Cpu.run. */
 export const GUEST_ABORT = { guestAbort: true };
+
+// Reasons for the run loops to leave their inner loop after the current instruction (bit flags in
+// Cpu.attention), so that they test one field per instruction instead of one per reason.
+/** An interrupt input is asserted: look at it before the next instruction. */
+export const ATTN_LINES = 1;
+/** The slice must end (a kick, or an exit to the hypervisor). */
+export const ATTN_STOP = 2;
+/** The fetch pointer or the instruction set may be stale (TLB maintenance, a privilege or DACR
+ * switch, an exception entry or return, an interworking branch): re-enter the loops. */
+export const ATTN_RESYNC = 4;
 
 // Interrupt input lines (bit flags in Cpu.lines).
 export const LINE_IRQ = 1; // physical IRQ: routed to Hyp (HCR.IMO), always an exit
@@ -57,13 +67,14 @@ export class Cpu extends CpuState {
 
   /** Asserted interrupt inputs (LINE_* bits). */
   lines = 0;
-  /** Set to end the current slice after the instruction in progress (a kick). */
-  stopRequested = false;
-  /** Instructions executed since reset, counted as they start (float64: exact to 2^53). The clock
-   * reads it mid-slice in icount mode. */
-  instructions = 0;
-  /** `instructions` when the current slice began. */
-  private sliceStart = 0;
+  /** ATTN_* bits: why the run loops must look up after the current instruction. */
+  attention = 0;
+  /** Instructions executed before the current slice (float64: exact to 2^53). */
+  private sliceBase = 0;
+  /** Instructions of the current slice so far, counted as they start (the run loops store it
+   * before each instruction: a small integer store, where a float64 counter would cost a load,
+   * an add and a store). */
+  sliceCount = 0;
 
   // The pending abort recorded by the MMU before it throws GUEST_ABORT.
   abortIsPrefetch = false;
@@ -77,6 +88,12 @@ export class Cpu extends CpuState {
   eventRegister = 0;
   /** Set when an exception was taken by the instruction in progress. */
   exceptionTaken = false;
+
+  /** Instructions executed since reset, counted as they start; exact mid-slice too (the icount
+   * clock reads it from inside instructions). */
+  get instructions(): number {
+    return this.sliceBase + this.sliceCount;
+  }
 
   constructor(stage2: Stage2) {
     super();
@@ -104,6 +121,7 @@ export class Cpu extends CpuState {
     this.cp15.reset();
     this.vfp.reset();
     this.mmu.flushTlb();
+    this.attention |= ATTN_RESYNC;
   }
 
   /** Mode changes go through here (MSR, CPS, exception entry and return): the MMU's view of the
@@ -116,21 +134,26 @@ export class Cpu extends CpuState {
 
   /** Sets the address of the next instruction and the instruction set (bit 0 of a BX-style target is not used here). */
   setPc(addr: number, thumb = false): void {
-    this.nextPc = addr >>> 0;
+    this.nextPc = addr | 0;
     this.t = thumb ? 1 : 0;
+    this.attention |= ATTN_RESYNC;
   }
 
   setLine(line: number, level: boolean): void {
-    if (level) this.lines |= line;
-    else this.lines &= ~line;
+    const lines = level ? this.lines | line : this.lines & ~line;
+    this.lines = lines;
+    if (lines !== 0) this.attention |= ATTN_LINES;
+    else this.attention &= ~ATTN_LINES;
   }
 
   /** Asks the core to return to the hypervisor after the current instruction. */
   kick(): void {
-    this.stopRequested = true;
+    this.attention |= ATTN_STOP;
   }
 
   // ---- Writes to the PC from instructions (A2.3.1) ----
+  // The PC fields (nextPc, curPc) hold int32 values, whatever the address: V8 then keeps them as
+  // small integers. Addresses become unsigned only where they leave the core (>>> 0).
 
   /** BranchWritePC: a branch that stays in the current instruction set. */
   branchTo(addr: number): void {
@@ -139,13 +162,13 @@ export class Cpu extends CpuState {
 
   /** BXWritePC: interworking branch selected by bit 0. */
   bxWritePc(addr: number): void {
-    if (addr & 1) {
-      this.t = 1;
-      this.nextPc = addr & ~1;
-    } else {
-      this.t = 0;
-      // Bit 1 set in ARM state is UNPREDICTABLE; align as hardware commonly does.
-      this.nextPc = addr & ~3;
+    const t = addr & 1;
+    // Bit 1 set in ARM state is UNPREDICTABLE; align as hardware commonly does.
+    this.nextPc = t ? addr & ~1 : addr & ~3;
+    if (t !== this.t) {
+      // The run loop in use decodes one instruction set only.
+      this.t = t;
+      this.attention |= ATTN_RESYNC;
     }
   }
 
@@ -167,6 +190,7 @@ export class Cpu extends CpuState {
     this.nextPc = this.t ? addr & ~1 : addr & ~3;
     // The ITSTATE just restored from the SPSR must not be advanced past this instruction.
     this.exceptionTaken = true;
+    this.attention |= ATTN_RESYNC;
   }
 
   // ---- Exceptions (B1.8, B1.9) ----
@@ -183,9 +207,10 @@ export class Cpu extends CpuState {
     const sctlr = this.cp15.sctlr;
     this.t = (sctlr >>> 30) & 1; // SCTLR.TE
     const base = sctlr & (1 << 13) ? 0xffff0000 : this.cp15.vbar & ~0x1f;
-    this.nextPc = (base + vectorOffset) >>> 0;
+    this.nextPc = (base + vectorOffset) | 0;
     this.exclusiveAddr = -1;
     this.exceptionTaken = true;
+    this.attention |= ATTN_RESYNC;
   }
 
   /** UNDEFINED instruction: the executor returns right after calling this. */
@@ -199,13 +224,13 @@ export class Cpu extends CpuState {
 
   /** BKPT, and instruction fetch aborts. */
   prefetchAbort(ifsr: number, ifar: number): void {
-    this.cp15.ifsr = ifsr;
+    this.cp15.ifsr = this.cp15.formatFsr(ifsr);
     this.cp15.ifar = ifar;
     this.enterException(Mode.ABT, VEC_PABT, this.curPc + 4, true, false);
   }
 
   dataAbort(dfsr: number, dfar: number): void {
-    this.cp15.dfsr = dfsr;
+    this.cp15.dfsr = this.cp15.formatFsr(dfsr);
     this.cp15.dfar = dfar;
     this.enterException(Mode.ABT, VEC_DABT, this.curPc + 8, true, false);
   }
@@ -253,7 +278,7 @@ export class Cpu extends CpuState {
   private endSlice(reason: number, hsr: number): void {
     this.exit.reason = reason;
     this.exit.hsr = hsr;
-    this.stopRequested = true;
+    this.attention |= ATTN_STOP;
   }
 
   // ---- Exclusive monitor ----
@@ -312,73 +337,38 @@ export class Cpu extends CpuState {
   /**
    * Runs at most `budget` instructions. Returns the exit reason (also in `exit.reason`); the number
    * of instructions retired is added to `instructions`.
+   *
+   * The instructions run in runA32/runT32, which leave after an instruction that sets `attention`;
+   * this loop then takes pending interrupts (at the instruction boundary, as the hardware does),
+   * ends the slice, or re-enters the loop of the current instruction set.
    */
   run(budget: number): number {
     const exit = this.exit;
     exit.reason = ExitReason.SLICE;
     let done = 0;
-    this.sliceStart = this.instructions;
+    this.sliceCount = 0;
     while (done < budget) {
       try {
-        done = this.runInner(budget, done);
+        if (this.lines !== 0 && this.serviceInterrupts()) {
+          this.attention |= ATTN_STOP;
+          break;
+        }
+        this.attention &= ~ATTN_RESYNC;
+        done = this.t === 0 ? runA32(this, budget, done) : runT32(this, budget, done);
       } catch (e) {
         // The aborted instruction was counted when it was fetched (or the fetch itself aborted).
         if (e === GUEST_ABORT) this.takePendingAbort();
         else this.hostFault(e);
-        done = this.instructions - this.sliceStart;
+        done = this.sliceCount;
       }
-      if (this.stopRequested) break;
+      if (this.attention & ATTN_STOP) break;
     }
-    if (this.stopRequested) {
-      this.stopRequested = false;
+    this.sliceBase += this.sliceCount;
+    this.sliceCount = 0;
+    if (this.attention & ATTN_STOP) {
+      this.attention &= ~ATTN_STOP;
       if (exit.reason === ExitReason.SLICE) exit.reason = ExitReason.KICK;
     }
     return exit.reason;
-  }
-
-  private runInner(budget: number, done: number): number {
-    const r = this.r;
-    const mmu = this.mmu;
-    while (done < budget) {
-      if (this.lines !== 0 && this.serviceInterrupts()) {
-        this.stopRequested = true;
-        return done;
-      }
-      const pc = this.nextPc;
-      this.curPc = pc;
-      if (this.t === 0) {
-        done++;
-        this.instructions++;
-        const instr = mmu.fetch32(pc);
-        this.nextPc = (pc + 4) >>> 0;
-        r[15] = pc + 8;
-        const cond = instr >>> 28;
-        if (cond < 14 && !this.conditionPassed(cond)) continue;
-        executeA32(this, instr);
-      } else {
-        done++;
-        this.instructions++;
-        const hw1 = mmu.fetch16(pc);
-        const itBefore = this.it;
-        this.exceptionTaken = false;
-        if (hw1 >>> 11 >= 0x1d) {
-          const instr = (hw1 << 16) | mmu.fetch16(pc + 2) | 0;
-          this.nextPc = (pc + 4) >>> 0;
-          r[15] = pc + 4;
-          if (itBefore === 0 || this.conditionPassed(itBefore >>> 4)) executeT32(this, instr);
-        } else {
-          this.nextPc = (pc + 2) >>> 0;
-          r[15] = pc + 4;
-          // BKPT (0xBExx) is unconditional even inside an IT block.
-          if (itBefore === 0 || this.conditionPassed(itBefore >>> 4) || hw1 >>> 8 === 0xbe) executeT16(this, hw1);
-        }
-        if (itBefore !== 0) {
-          if (this.exceptionTaken) this.exceptionTaken = false;
-          else this.itAdvance();
-        }
-      }
-      if (this.stopRequested) return done;
-    }
-    return done;
   }
 }

@@ -29,10 +29,11 @@ export const ID_PFR1_VALUE = 0x00010001;
 export const ID_DFR0_VALUE = 0;
 export const ID_AFR0_VALUE = 0;
 /**
- * VMSAv7 with PXN in short descriptors but no long descriptors (field 4, the real part has 5 for
- * LPAE, which this core does not implement); Linux then sets PXN on user page tables.
+ * VMSA support 5: VMSAv7 with PXN and the Long-descriptor format (LPAE), as on the real part and
+ * in QEMU's Cortex-A15. Linux's non-LPAE armmp kernel only looks for PXN support (>= 4) and sets
+ * PXN on user page tables; u-boot's qemu_arm uses the Long-descriptor format.
  */
-export const ID_MMFR0_VALUE = 0x10201104;
+export const ID_MMFR0_VALUE = 0x10201105;
 export const ID_MMFR1_VALUE = 0x20000000;
 export const ID_MMFR2_VALUE = 0x01240000;
 export const ID_MMFR3_VALUE = 0x02102211;

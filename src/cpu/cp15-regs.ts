@@ -99,9 +99,11 @@ export const PMOVSSET = 0x90e3;
 export const L2CTLR = 0x9102;
 export const L2ECTLR = 0x9103;
 
-// c10: memory attribute remapping.
+// c10: memory attribute remapping. With TTBCR.EAE = 1 the PRRR/NMRR encodings name MAIR0/MAIR1.
 export const PRRR = 0xa020;
 export const NMRR = 0xa021;
+export const MAIR0 = PRRR;
+export const MAIR1 = NMRR;
 export const AMAIR0 = 0xa030;
 export const AMAIR1 = 0xa031;
 
@@ -127,6 +129,10 @@ export const CNTPCT_64 = 0x0e;
 export const CNTVCT_64 = 0x1e;
 export const CNTP_CVAL_64 = 0x2e;
 export const CNTV_CVAL_64 = 0x3e;
+/** The 64-bit TTBR0, TTBR1 and PAR of the Large Physical Address Extension (B4.1.154-155, B4.1.112). */
+export const TTBR0_64 = 0x02;
+export const TTBR1_64 = 0x12;
+export const PAR_64 = 0x07;
 
 // SCTLR bits (B4.1.130).
 export const SCTLR_M = 1 << 0;
@@ -158,11 +164,22 @@ export const SCTLR_WRITABLE =
   SCTLR_TE;
 export const SCTLR_RESET = 0x00c50078;
 
-// TTBCR bits (B4.1.153, short-descriptor format only: EAE is RAZ/WI without LPAE).
+// TTBCR bits (B4.1.153). EAE selects the format of the translation tables and of TTBCR itself.
+export const TTBCR_EAE = 1 << 31;
+// Short-descriptor format (EAE = 0).
 export const TTBCR_N = 7;
 export const TTBCR_PD0 = 1 << 4;
 export const TTBCR_PD1 = 1 << 5;
 export const TTBCR_WRITABLE = TTBCR_N | TTBCR_PD0 | TTBCR_PD1;
+// Long-descriptor format (EAE = 1).
+export const TTBCR_T0SZ = 7;
+export const TTBCR_EPD0 = 1 << 7;
+export const TTBCR_T1SZ_SHIFT = 16;
+export const TTBCR_A1 = 1 << 22;
+export const TTBCR_EPD1 = 1 << 23;
+/** T0SZ, EPD0, IRGN0/ORGN0/SH0 [13:8], T1SZ, A1, EPD1, IRGN1/ORGN1/SH1 [29:24] and EAE; bit 30
+ * (IMPLEMENTATION DEFINED) and the UNK/SBZP fields read as zero. */
+export const TTBCR_LONG_WRITABLE = TTBCR_EAE | 0x3fc73f87;
 
 // CNTKCTL bits (B4.1.26).
 export const CNTKCTL_PL0PCTEN = 1 << 0;

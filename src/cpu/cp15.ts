@@ -9,7 +9,12 @@
 //
 // Writes that change translations tell the MMU: SCTLR and TTBCR flush the TLB, TTBR0/TTBR1 and an
 // ASID change drop non-global entries, DACR switches TLB sets, TLBI* invalidate. PRRR/NMRR/AMAIR
-// only describe memory types, which the TLB does not hold, so they flush nothing.
+// only describe memory types, which the TLB does not hold, so they flush nothing; MAIR0/MAIR1 flush
+// when they change, so that nothing cached can outlive the memory types it was filled under.
+//
+// The Large Physical Address Extension: TTBCR.EAE selects the Long-descriptor format, in which
+// TTBR0/TTBR1 are 64-bit (MCRR/MRRC; the ASID is TTBRx[55:48], chosen by TTBCR.A1), c10,c2,0/1
+// are MAIR0/MAIR1, PAR is 64-bit, and aborts report Long-descriptor fault status (formatFsr).
 
 import type { Cpu } from "./core.js";
 import { LINE_VFIQ, LINE_VIRQ } from "./core.js";
@@ -18,6 +23,8 @@ import { Cp14 } from "./cp14.js";
 import { Cp15Timer } from "./cp15-timer.js";
 import * as R from "./cp15-regs.js";
 import * as ID from "./cp15-ids.js";
+import { longFsrOf } from "./mmu-faults-lpae.js";
+import { longFormatPar } from "./mmu-par-lpae.js";
 
 // ISR bits (B4.1.86): virtual abort, IRQ and FIQ pending (HCR.AMO/IMO/FMO route them here).
 const ISR_I = 1 << 7;
@@ -38,11 +45,18 @@ export class Cp15 {
   ifar = 0;
   ttbr0 = 0;
   ttbr1 = 0;
+  /** TTBR0/TTBR1[63:32]: BADDR[39:32] in bits [7:0], the ASID in bits [23:16]. */
+  ttbr0Hi = 0;
+  ttbr1Hi = 0;
   ttbcr = 0;
   dacr = 0;
   par = 0;
+  /** PAR[63:32], non-zero only after a Long-descriptor format translation or an MCRR. */
+  parHi = 0;
   prrr = ID.PRRR_RESET;
   nmrr = ID.NMRR_RESET;
+  mair0 = 0;
+  mair1 = 0;
   amair0 = 0;
   amair1 = 0;
   contextidr = 0;
@@ -67,9 +81,11 @@ export class Cp15 {
     this.cpacr = ID.CPACR_RAO;
     this.dfsr = this.dfar = this.ifsr = this.ifar = 0;
     this.ttbr0 = this.ttbr1 = this.ttbcr = this.dacr = 0;
-    this.par = 0;
+    this.ttbr0Hi = this.ttbr1Hi = 0;
+    this.par = this.parHi = 0;
     this.prrr = ID.PRRR_RESET;
     this.nmrr = ID.NMRR_RESET;
+    this.mair0 = this.mair1 = 0;
     this.amair0 = this.amair1 = 0;
     this.contextidr = 0;
     this.tpidrurw = this.tpidruro = this.tpidrprw = 0;
@@ -113,9 +129,12 @@ export class Cp15 {
     const rt2 = (instr >>> 16) & 15;
     const rt = (instr >>> 12) & 15;
     const crm = instr & 15;
-    // Only the timer has 64-bit registers here: TTBR0/TTBR1/PAR 64-bit forms need LPAE.
-    if (rt === 15 || rt2 === 15 || crm !== 14) {
+    if (rt === 15 || rt2 === 15) {
       cpu.undefinedInstruction();
+      return;
+    }
+    if (crm !== 14) {
+      this.translation64(instr, rt, rt2);
       return;
     }
     const key = (((instr >>> 4) & 15) << 4) | crm;
@@ -227,9 +246,9 @@ export class Cp15 {
       case R.L2ECTLR:
         return 0;
       case R.PRRR:
-        return this.prrr | 0;
+        return (this.ttbcr & R.TTBCR_EAE ? this.mair0 : this.prrr) | 0;
       case R.NMRR:
-        return this.nmrr | 0;
+        return (this.ttbcr & R.TTBCR_EAE ? this.mair1 : this.nmrr) | 0;
       case R.AMAIR0:
         return this.amair0 | 0;
       case R.AMAIR1:
@@ -300,7 +319,7 @@ export class Cp15 {
         }
         return;
       case R.TTBCR: {
-        const v = value & R.TTBCR_WRITABLE;
+        const v = value & (value & R.TTBCR_EAE ? R.TTBCR_LONG_WRITABLE : R.TTBCR_WRITABLE);
         if (v !== this.ttbcr) {
           this.ttbcr = v;
           mmu.flushTlb();
@@ -312,10 +331,11 @@ export class Cp15 {
         mmu.dacrChanged();
         return;
       case R.DFSR:
-        this.dfsr = value & 0x3cff;
+        // Short format: FS, domain, WnR, ExT, CM; Long format: STATUS, LPAE, WnR, ExT, CM.
+        this.dfsr = value & (this.ttbcr & R.TTBCR_EAE ? 0x3a3f : 0x3cff);
         return;
       case R.IFSR:
-        this.ifsr = value & 0x140f;
+        this.ifsr = value & (this.ttbcr & R.TTBCR_EAE ? 0x123f : 0x140f);
         return;
       case R.ADFSR:
       case R.AIFSR:
@@ -333,7 +353,12 @@ export class Cp15 {
       case R.ATS1CPW:
       case R.ATS1CUR:
       case R.ATS1CUW:
+        if (this.ttbcr & R.TTBCR_EAE) {
+          longFormatPar(this, mmu.walker, value, (key & 1) !== 0, (key & 2) !== 0);
+          return;
+        }
         this.par = mmu.translateForPar(value, (key & 1) !== 0, (key & 2) !== 0);
+        this.parHi = 0;
         return;
       case R.ICIALLU:
       case R.ICIALLUIS:
@@ -383,10 +408,18 @@ export class Cp15 {
       case R.L2ECTLR:
         return;
       case R.PRRR:
-        this.prrr = value | 0;
+        if ((this.ttbcr & R.TTBCR_EAE) === 0) this.prrr = value | 0;
+        else if ((value | 0) !== this.mair0) {
+          this.mair0 = value | 0;
+          mmu.flushTlb();
+        }
         return;
       case R.NMRR:
-        this.nmrr = value | 0;
+        if ((this.ttbcr & R.TTBCR_EAE) === 0) this.nmrr = value | 0;
+        else if ((value | 0) !== this.mair1) {
+          this.mair1 = value | 0;
+          mmu.flushTlb();
+        }
         return;
       case R.AMAIR0:
         this.amair0 = value | 0;
@@ -419,6 +452,54 @@ export class Cp15 {
         if (isPmu(key) || key >>> 12 === 0xf) return;
         this.undefined();
     }
+  }
+
+  /** The ASID that tags non-global translations: CONTEXTIDR[7:0], or in the Long-descriptor
+   * format TTBR0[55:48] (TTBR1's when TTBCR.A1 is set). */
+  currentAsid(): number {
+    if ((this.ttbcr & R.TTBCR_EAE) === 0) return this.contextidr & 0xff;
+    return ((this.ttbcr & R.TTBCR_A1 ? this.ttbr1Hi : this.ttbr0Hi) >>> 16) & 0xff;
+  }
+
+  /** The DFSR/IFSR value of an abort taken now: fault status in the format TTBCR.EAE selects. */
+  formatFsr(fsr: number): number {
+    return this.ttbcr & R.TTBCR_EAE ? longFsrOf(fsr) : fsr;
+  }
+
+  /** MCRR/MRRC to the 64-bit TTBR0, TTBR1 and PAR (PL1 only; Rt = bits [31:0], Rt2 = [63:32]). */
+  private translation64(instr: number, rt: number, rt2: number): void {
+    const cpu = this.cpu;
+    const key = (((instr >>> 4) & 15) << 4) | (instr & 15);
+    if (cpu.mode === Mode.USR || (key !== R.TTBR0_64 && key !== R.TTBR1_64 && key !== R.PAR_64)) {
+      cpu.undefinedInstruction();
+      return;
+    }
+    if (instr & (1 << 20)) {
+      const lo = key === R.TTBR0_64 ? this.ttbr0 : key === R.TTBR1_64 ? this.ttbr1 : this.par;
+      const hi = key === R.TTBR0_64 ? this.ttbr0Hi : key === R.TTBR1_64 ? this.ttbr1Hi : this.parHi;
+      cpu.r[rt] = lo | 0;
+      cpu.r[rt2] = hi | 0;
+      return;
+    }
+    const lo = cpu.r[rt] | 0;
+    if (key === R.PAR_64) {
+      this.par = lo;
+      this.parHi = cpu.r[rt2] | 0;
+      return;
+    }
+    // BADDR[39:32] and the ASID; the rest of the high word is UNK/SBZP.
+    const hi = cpu.r[rt2] & 0x00ff00ff;
+    if (key === R.TTBR0_64) {
+      if (lo === this.ttbr0 && hi === this.ttbr0Hi) return;
+      this.ttbr0 = lo;
+      this.ttbr0Hi = hi;
+    } else {
+      if (lo === this.ttbr1 && hi === this.ttbr1Hi) return;
+      this.ttbr1 = lo;
+      this.ttbr1Hi = hi;
+    }
+    // A new table base or ASID: the non-global entries belong to the old one.
+    cpu.mmu.flushNonGlobal();
   }
 
   /** CCSIDR of the cache level selected by CSSELR (0 for levels that do not exist). */

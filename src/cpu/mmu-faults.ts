@@ -17,12 +17,17 @@ export const FS_PERMISSION_PAGE = 0b01111;
 /** DFSR.WnR: the abort was caused by a write. */
 export const FSR_WNR = 1 << 11;
 
+/** Set in `fs` by the Long-descriptor walk (mmu-walk-lpae.ts): `fs` is then a whole FSR already. */
+const FSR_LPAE = 1 << 9;
+
 /** IFSR value for fault status `fs`. */
 export function ifsrOf(fs: number): number {
+  if (fs & FSR_LPAE) return fs;
   return (fs & 0xf) | ((fs & 0x10) << 6);
 }
 
 /** DFSR value for fault status `fs` in `domain`. */
 export function dfsrOf(fs: number, domain: number, isWrite: boolean): number {
+  if (fs & FSR_LPAE) return fs | (isWrite ? FSR_WNR : 0);
   return (fs & 0xf) | ((fs & 0x10) << 6) | ((domain & 0xf) << 4) | (isWrite ? FSR_WNR : 0);
 }

@@ -1,7 +1,8 @@
 // Stage-1 translation with VMSAv7 short descriptors (DDI 0406C B3.5): TTBR0/TTBR1 selection by
 // TTBCR.N, sections, supersections, large and small pages, the access flag (SCTLR.AFE), domains
-// (DACR) and access permissions, XN and PXN. No LPAE. Descriptors are read from guest RAM through
-// the stage-2 map; a descriptor outside RAM is an external abort on the translation table walk.
+// (DACR) and access permissions, XN and PXN. With TTBCR.EAE = 1 the Long-descriptor walk
+// (mmu-walk-lpae.ts) runs instead and fills the same results. Descriptors are read from guest RAM
+// through the stage-2 map; a descriptor outside RAM is an external abort on the table walk.
 //
 // The walk never throws: it returns the IPA, or -1 with `fs`/`faultDomain` describing the fault,
 // so that the VA-to-PA operations (ATS1C*) and the syndrome decoder can use it without side effects.
@@ -9,7 +10,8 @@
 import type { Cp15 } from "./cp15.js";
 import type { Stage2 } from "./stage2.js";
 import { KIND_FETCH, KIND_WRITE } from "./tlb-store.js";
-import { SCTLR_AFE, SCTLR_M, TTBCR_N, TTBCR_PD0, TTBCR_PD1 } from "./cp15-regs.js";
+import { SCTLR_AFE, SCTLR_M, TTBCR_EAE, TTBCR_N, TTBCR_PD0, TTBCR_PD1 } from "./cp15-regs.js";
+import { LongDescriptorWalker } from "./mmu-walk-lpae.js";
 import {
   FS_ACCESS_FLAG_PAGE,
   FS_ACCESS_FLAG_SECTION,
@@ -49,9 +51,12 @@ export function apForbids(ap: number, user: boolean, isWrite: boolean): boolean 
 export class Stage1Walker {
   private readonly cp15: Cp15;
   private readonly stage2: Stage2;
+  /** The Long-descriptor walk (TTBCR.EAE = 1), and its details for PAR. */
+  readonly long: LongDescriptorWalker;
 
   // Results of the last successful translation.
-  /** log2 of the size of the mapping (12 small page, 16 large page, 20 section, 24 supersection). */
+  /** log2 of the size of the mapping (12 small page, 16 large page, 20 section, 24 supersection;
+   * long descriptors: 12 page, 21 and 30 blocks). */
   blockShift = 12;
   /** nG == 0 (or the MMU is off). */
   global = true;
@@ -67,6 +72,7 @@ export class Stage1Walker {
   constructor(cp15: Cp15, stage2: Stage2) {
     this.cp15 = cp15;
     this.stage2 = stage2;
+    this.long = new LongDescriptorWalker(cp15, stage2);
   }
 
   /** Translates `va` for an access of `kind` (KIND_READ/WRITE/FETCH) at PL0 (`user`) or PL1. */
@@ -84,6 +90,7 @@ export class Stage1Walker {
       return va;
     }
     const ttbcr = cp15.ttbcr;
+    if (ttbcr & TTBCR_EAE) return this.long.translate(this, va, kind, user);
     const n = ttbcr & TTBCR_N;
     let l1Addr: number;
     if (n !== 0 && va >>> (32 - n) !== 0) {

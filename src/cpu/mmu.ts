@@ -10,7 +10,7 @@
 // Faults set cpu.abortIsPrefetch/abortFsr/abortFar and throw GUEST_ABORT; the core takes the abort.
 
 import type { Cpu } from "./core.js";
-import { GUEST_ABORT } from "./core.js";
+import { ATTN_RESYNC, GUEST_ABORT } from "./core.js";
 import type { RamRegion, Stage2 } from "./stage2.js";
 import { Mode } from "./state.js";
 import { Stage1Walker } from "./mmu-walk.js";
@@ -153,6 +153,16 @@ export class Mmu {
     else this.writeSlow(va, 4, value, true);
   }
 
+  /**
+   * The addend of `va`'s page in the fetch TLB (RAM byte offset = addend + va), for the run loops'
+   * fetch pointer; an odd value (never an addend: pages are 4 KiB aligned) when the page is not
+   * cached there. Valid until the MMU sets ATTN_RESYNC.
+   */
+  fetchAddend(va: number): number {
+    const i = (va >>> 12) & 0x3ff;
+    return (va & ~0xfff) === this.xTag[i] ? this.xAdd[i] : 1;
+  }
+
   /** Raises an alignment fault unless `va` is a multiple of `size` (LDM/STM, LDRD/STRD, LDREX/STREX, VLDM...). */
   checkAlignment(va: number, size: number, isWrite: boolean): void {
     if ((va & (size - 1)) !== 0) this.alignmentFault(va, isWrite);
@@ -163,6 +173,7 @@ export class Mmu {
   /** Invalidates every entry (TLBIALL, SCTLR/TTBCR/PRRR/NMRR writes, reset, stage-2 map changes). */
   flushTlb(): void {
     this.tlb.invalidateAll();
+    this.fetchStale();
     this.ctx = 0;
     this.ctxBound = 1;
     this.ctxDacr[0] = this.cpu.cp15.dacr | 0;
@@ -201,6 +212,7 @@ export class Mmu {
       if (c === this.ctx) c = (c + 1) % DACR_CONTEXTS;
       this.nextVictim = (c + 1) % DACR_CONTEXTS;
       this.tlb.invalidateContext(c);
+      this.fetchStale();
     }
     this.ctxBound |= 1 << c;
     this.ctxDacr[c] = dacr;
@@ -212,17 +224,19 @@ export class Mmu {
    * for the current ASID, so this is all an ASID switch needs. */
   flushNonGlobal(): void {
     this.tlb.invalidateNonGlobal();
+    this.fetchStale();
   }
 
   /** TLBIMVA (ASID-matching and global entries for `va`) and TLBIMVAA (`allAsids`). */
   flushVa(va: number, asid: number, allAsids: boolean): void {
-    const current = this.cpu.cp15.contextidr & 0xff;
+    const current = this.cpu.cp15.currentAsid();
     this.tlb.invalidateVa(va & ~0xfff, allAsids || (asid & 0xff) === current);
+    this.fetchStale();
   }
 
   /** TLBIASID: only the current ASID has non-global entries here. */
   flushAsid(asid: number): void {
-    if ((asid & 0xff) === (this.cpu.cp15.contextidr & 0xff)) this.tlb.invalidateNonGlobal();
+    if ((asid & 0xff) === this.cpu.cp15.currentAsid()) this.flushNonGlobal();
   }
 
   /** Hook for a decoded-instruction cache: ICIALLU, ICIMVAU, BPIALL. Nothing is cached yet. */
@@ -251,7 +265,13 @@ export class Mmu {
 
   // ---- Slow paths ----
 
+  /** The run loops' copy of a fetch TLB entry may no longer be valid. */
+  private fetchStale(): void {
+    this.cpu.attention |= ATTN_RESYNC;
+  }
+
   private selectSets(): void {
+    this.fetchStale();
     const t = this.tlb.tagViews;
     const a = this.tlb.addendViews;
     const userSet = this.ctx * 2;

@@ -38,7 +38,7 @@ const SWEEP_CONTEXT = 1;
 export class TlbStore {
   readonly tag = new Int32Array(KINDS * TLB_SETS * TLB_SIZE).fill(TLB_INVALID);
   readonly addend = new Int32Array(KINDS * TLB_SETS * TLB_SIZE);
-  /** log2 of the mapping's block size (12, 16, 20 or 24) | META_GLOBAL. */
+  /** log2 of the mapping's block size (12, 16, 20, 21, 24 or 30) | META_GLOBAL. */
   readonly meta = new Int32Array(KINDS * TLB_SETS * TLB_SIZE);
   /** Which live lists hold a slot: LISTED_GLOBAL | LISTED_NON_GLOBAL. */
   private readonly listed = new Uint8Array(KINDS * TLB_SETS * TLB_SIZE);

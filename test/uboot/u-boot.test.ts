@@ -16,13 +16,11 @@ import { CLI, ROOT } from "../guests/cli-runner.js";
 const SILENCE_LIMIT_MS = 45_000;
 const RUN_LIMIT_MS = 10 * 60_000;
 
-/** Why the test is expected to fail today: the firmware needs a CPU feature the core lacks.
- * u-boot 2023.01's qemu_arm is built with CONFIG_ARMV7_LPAE: right after relocation it writes
- * TTBCR with EAE set and TTBR0 with a 64-bit MCRR (p15, 0, c2), which this core treats as
- * UNDEFINED, and the firmware dies in its undefined-instruction handler after printing "DRAM:".
- * Set to false once src/cpu implements the long-descriptor translation table format. */
-const KNOWN_GAP: string | false =
-  "u-boot's qemu_arm needs LPAE (TTBCR.EAE, 64-bit TTBR0 via MCRR, long descriptors) in src/cpu";
+/** Why the test would be expected to fail, or false. u-boot 2023.01's qemu_arm is built with
+ * CONFIG_ARMV7_LPAE: right after relocation it writes TTBCR with EAE set and TTBR0 with a 64-bit
+ * MCRR (p15, 0, c2) and runs on Long-descriptor tables, which src/cpu implements
+ * (mmu-walk-lpae.ts). */
+const KNOWN_GAP: string | false = false;
 
 const FIRMWARE = join(guestCacheDir(), "u-boot.bin");
 const SKIP = existsSync(FIRMWARE)

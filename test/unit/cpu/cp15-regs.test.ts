@@ -58,10 +58,11 @@ test("cache identification: CTR, CLIDR, and CCSIDR selected by CSSELR", () => {
   assert.equal(ccsidr(2), 0x711fe07a);
 });
 
-test("feature registers: VMSAv7 with PXN and no LPAE, no Security Extensions, reserved ID space reads zero", () => {
+test("feature registers: VMSAv7 with PXN and LPAE, no Security Extensions, reserved ID space reads zero", () => {
   const { cpu } = makeCpu();
   const mmfr0 = mrc(cpu, 0xee101f91, 1); // mrc p15, 0, r1, c0, c1, 4
-  assert.equal(mmfr0 & 0xf, 4, "VMSA support: v7 with PXN, without long descriptors");
+  // 5 = VMSAv7 with PXN and the Long-descriptor format, the Cortex-A15 value (TRM 4.3.32).
+  assert.equal(mmfr0 & 0xf, 5, "VMSA support: v7 with PXN and long descriptors");
   const pfr1 = mrc(cpu, 0xee101f31, 1); // mrc p15, 0, r1, c0, c1, 1
   assert.equal((pfr1 >>> 4) & 0xf, 0, "no Security Extensions");
   assert.equal((pfr1 >>> 16) & 0xf, 1, "generic timer");
@@ -86,8 +87,12 @@ test("register masks: CPACR cp10/cp11 only, TTBCR N/PD0/PD1, VBAR 32-byte aligne
   const { cpu } = makeCpu();
   mcr(cpu, 0xee010f50, 0, 0xffffffff); // mcr p15, 0, r0, c1, c0, 2 (CPACR)
   assert.equal(mrc(cpu, 0xee110f50, 0), 0x00f00000);
-  mcr(cpu, 0xee020f50, 0, 0xffffffff); // mcr p15, 0, r0, c2, c0, 2 (TTBCR)
+  mcr(cpu, 0xee020f50, 0, 0x7fffffff); // mcr p15, 0, r0, c2, c0, 2 (TTBCR, EAE = 0)
   assert.equal(mrc(cpu, 0xee120f50, 0), 0x37); // mrc p15, 0, r0, c2, c0, 2
+  // EAE = 1: the Long-descriptor layout (B4.1.153): T0SZ [2:0], EPD0..SH0 [13:7], T1SZ [18:16],
+  // A1..SH1 [29:22], EAE [31]; bit 30 is IMPLEMENTATION DEFINED (RAZ here) and the rest UNK/SBZP.
+  mcr(cpu, 0xee020f50, 0, 0xffffffff);
+  assert.equal(mrc(cpu, 0xee120f50, 0) >>> 0, 0xbfc73f87);
   mcr(cpu, 0xee020f50, 0, 0);
   mcr(cpu, 0xee0c0f10, 0, 0x12345677); // mcr p15, 0, r0, c12, c0, 0 (VBAR)
   assert.equal(mrc(cpu, 0xee1c0f10, 0), 0x12345660);
@@ -137,12 +142,13 @@ test("PL0: thread ID registers and barriers only; everything else is UNDEFINED",
   assert.equal(cpu.cp15.dacr, 0);
 });
 
-test("Hyp-only, Secure-only, LPAE-only and unknown encodings are UNDEFINED at PL1", () => {
+test("Hyp-only, Secure-only and unknown encodings are UNDEFINED at PL1", () => {
   const { cpu } = makeCpu();
   for (const instr of [
     0xee910f11, // mrc p15, 4, r0, c1, c1, 0 (HCR)
     0xee110f11, // mrc p15, 0, r0, c1, c1, 0 (SCR)
-    0xec410f02, // mcrr p15, 0, r0, r1, c2 (64-bit TTBR0)
+    0xec410f42, // mcrr p15, 4, r0, r1, c2 (HTTBR)
+    0xec410f62, // mcrr p15, 6, r0, r1, c2 (VTTBR)
     0xec454f4e, // mcrr p15, 4, r4, r5, c14 (CNTVOFF)
     0xee000f10, // mcr p15, 0, r0, c0, c0, 0 (MIDR is read-only)
     0xee180f17, // mrc p15, 0, r0, c8, c7, 0 (TLBIALL is write-only)
