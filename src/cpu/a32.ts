@@ -48,8 +48,9 @@ export function runA32(cpu: Cpu, budget: number, done: number): number {
     if ((pc & ~0xffc) === fetchPage) {
       instr = mem32[(fetchAddend + pc) >> 2];
     } else {
-      instr = mmu.fetch32(pc);
-      fetchAddend = mmu.fetchAddend(pc);
+      // `| 0` keeps V8's representation of these locals an untagged int32 across the merge.
+      instr = mmu.fetch32(pc) | 0;
+      fetchAddend = mmu.fetchAddend(pc) | 0;
       fetchPage = (fetchAddend & 0xfff) === 0 ? pc & ~0xfff : NO_PAGE;
     }
     cpu.nextPc = (pc + 4) | 0;
@@ -109,7 +110,7 @@ export function runA32(cpu: Cpu, budget: number, done: number): number {
           break;
       }
     }
-    pc = cpu.nextPc;
+    pc = cpu.nextPc | 0;
     if (cpu.attention !== 0 || done >= budget) return done;
   }
 }

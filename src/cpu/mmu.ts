@@ -77,33 +77,34 @@ export class Mmu {
 
   // ---- Fast paths ----
   // Literals rather than module constants: imported and module-level bindings are loads (with
-  // hole checks) in V8's optimized code, literals fold. 0x3ff is TLB_MASK (checked at load);
+  // hole checks) in V8's optimized code, literals fold. The slow paths' results get `| 0` so that
+  // V8 types every fast path's result as an int32 (a call result is otherwise any Number). 0x3ff is TLB_MASK (checked at load);
   // ~0xfff, ~0xffe, ~0xffc keep the page bits plus the alignment bits of 1-, 2- and 4-byte accesses.
 
   fetch32(va: number): number {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xffc) === this.xTag[i]) return this.mem32[(this.xAdd[i] + va) >> 2];
-    return this.fetchSlow(va, 4);
+    return this.fetchSlow(va, 4) | 0;
   }
   fetch16(va: number): number {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xffe) === this.xTag[i]) return this.mem16[(this.xAdd[i] + va) >> 1];
-    return this.fetchSlow(va, 2);
+    return this.fetchSlow(va, 2) | 0;
   }
   read8(va: number): number {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xfff) === this.rTag[i]) return this.mem8[(this.rAdd[i] + va) | 0];
-    return this.readSlow(va, 1, this.userMode);
+    return this.readSlow(va, 1, this.userMode) | 0;
   }
   read16(va: number): number {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xffe) === this.rTag[i]) return this.mem16[(this.rAdd[i] + va) >> 1];
-    return this.readSlow(va, 2, this.userMode);
+    return this.readSlow(va, 2, this.userMode) | 0;
   }
   read32(va: number): number {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xffc) === this.rTag[i]) return this.mem32[(this.rAdd[i] + va) >> 2];
-    return this.readSlow(va, 4, this.userMode);
+    return this.readSlow(va, 4, this.userMode) | 0;
   }
   write8(va: number, value: number): void {
     const i = (va >>> 12) & 0x3ff;
@@ -125,17 +126,17 @@ export class Mmu {
   read8u(va: number): number {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xfff) === this.rTagU[i]) return this.mem8[(this.rAddU[i] + va) | 0];
-    return this.readSlow(va, 1, true);
+    return this.readSlow(va, 1, true) | 0;
   }
   read16u(va: number): number {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xffe) === this.rTagU[i]) return this.mem16[(this.rAddU[i] + va) >> 1];
-    return this.readSlow(va, 2, true);
+    return this.readSlow(va, 2, true) | 0;
   }
   read32u(va: number): number {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xffc) === this.rTagU[i]) return this.mem32[(this.rAddU[i] + va) >> 2];
-    return this.readSlow(va, 4, true);
+    return this.readSlow(va, 4, true) | 0;
   }
   write8u(va: number, value: number): void {
     const i = (va >>> 12) & 0x3ff;
