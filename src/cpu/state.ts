@@ -222,39 +222,35 @@ export class CpuState {
     else this.it = (it & 0xe0) | ((it << 1) & 0x1f);
   }
 
-  /** Condition-code check (A8.3). `cond` is 0..15. */
+  /** Condition-code check (A8.3). `cond` is 0..15. Odd conditions negate the even ones before
+   * them; written compactly so that V8 inlines it into the run loops cheaply. */
   conditionPassed(cond: number): boolean {
-    switch (cond) {
-      case 0:
-        return this.z === 1;
-      case 1:
-        return this.z === 0;
-      case 2:
-        return this.c === 1;
-      case 3:
-        return this.c === 0;
-      case 4:
-        return this.n === 1;
-      case 5:
-        return this.n === 0;
-      case 6:
-        return this.v === 1;
-      case 7:
-        return this.v === 0;
-      case 8:
-        return this.c === 1 && this.z === 0;
-      case 9:
-        return this.c === 0 || this.z === 1;
-      case 10:
-        return this.n === this.v;
-      case 11:
-        return this.n !== this.v;
-      case 12:
-        return this.z === 0 && this.n === this.v;
-      case 13:
-        return this.z === 1 || this.n !== this.v;
-      default:
+    let holds: boolean;
+    switch (cond >>> 1) {
+      case 0: // EQ / NE
+        holds = this.z === 1;
+        break;
+      case 1: // CS / CC
+        holds = this.c === 1;
+        break;
+      case 2: // MI / PL
+        holds = this.n === 1;
+        break;
+      case 3: // VS / VC
+        holds = this.v === 1;
+        break;
+      case 4: // HI / LS
+        holds = this.c === 1 && this.z === 0;
+        break;
+      case 5: // GE / LT
+        holds = this.n === this.v;
+        break;
+      case 6: // GT / LE
+        holds = this.z === 0 && this.n === this.v;
+        break;
+      default: // AL, and 0b1111 (unconditional)
         return true;
     }
+    return holds !== ((cond & 1) === 1);
   }
 }
