@@ -43,6 +43,26 @@ export function blockTransfer(cpu: Cpu, instr: number): void {
   const newBase = instr & BIT_U ? (base + bytes) | 0 : (base - bytes) | 0;
   const userRegs = (instr & BIT_S) !== 0;
 
+  if (!userRegs && (address & 0xfff) + bytes <= 0x1000) {
+    // The whole transfer stays in one page: when the TLB holds it, the words are moved directly
+    // (no access can abort then, so registers may change as the words arrive).
+    const off = instr & BIT_L ? mmu.readRun(address) : mmu.writeRun(address);
+    if (off >= 0) {
+      const mem32 = mmu.stage2.mem32;
+      let w = off >> 2;
+      if ((instr & BIT_L) === 0) {
+        for (let l = list; l !== 0; l &= l - 1) mem32[w++] = r[31 - Math.clz32(l & -l)];
+        if (wback) r[n] = newBase;
+        return;
+      }
+      // The base is written back first, so a base that is also in the list gets the loaded value.
+      if (wback) r[n] = newBase;
+      for (let l = list & 0x7fff; l !== 0; l &= l - 1) r[31 - Math.clz32(l & -l)] = mem32[w++];
+      if (list & 0x8000) cpu.loadWritePc(mem32[w]);
+      return;
+    }
+  }
+
   if ((instr & BIT_L) === 0) {
     // STM. A base in the list is stored with its original value (writeback comes last).
     mmu.checkAlignment(address, 4, true);

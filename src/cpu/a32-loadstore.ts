@@ -13,40 +13,24 @@ const BIT_W = 1 << 21;
 const BIT_L = 1 << 20;
 
 /** LDR/STR/LDRB/STRB with an immediate offset (bit 25 = 0, A8.8.62 etc.) or a register offset
- * (bit 25 = 1): Rm shifted by an immediate, whose carry is not used. */
+ * (bit 25 = 1): Rm shifted by an immediate, whose carry is not used. The complete implementation;
+ * the run loop does all but the unprivileged forms itself. */
 export function loadStoreWordByte(cpu: Cpu, instr: number): void {
   const r = cpu.r;
   const offset =
-    (instr & 0x02000000) === 0 ? instr & 0xfff : shiftImm(r[instr & 15], (instr >>> 5) & 3, (instr >>> 7) & 31, cpu.c);
-  const base = r[(instr >>> 16) & 15];
-  const offsetAddr = instr & BIT_U ? (base + offset) | 0 : (base - offset) | 0;
-  if ((instr & (BIT_P | BIT_W)) !== BIT_P) {
-    transferIndexed(cpu, instr, base, offsetAddr);
-    return;
-  }
-  // Offset addressing, without writeback: the common form, kept short.
-  const mmu = cpu.mmu;
-  const t = (instr >>> 12) & 15;
-  if (instr & BIT_L) {
-    const v = instr & BIT_B ? mmu.read8(offsetAddr) : mmu.read32(offsetAddr);
-    if (t !== 15) r[t] = v;
-    else cpu.loadWritePc(v);
-  } else if (instr & BIT_B) {
-    mmu.write8(offsetAddr, r[t] & 0xff);
-  } else {
-    mmu.write32(offsetAddr, r[t]); // R15 stores PC + 8 (PCStoreValue)
-  }
-}
-
-/** The pre-indexed (P = 1, W = 1), post-indexed (P = 0, W = 0) and unprivileged (P = 0, W = 1)
- * forms, which write the base back. */
-function transferIndexed(cpu: Cpu, instr: number, base: number, offsetAddr: number): void {
-  const r = cpu.r;
+    (instr & 0x02000000) === 0
+      ? instr & 0xfff
+      : shiftImm(r[instr & 15], (instr >>> 5) & 3, (instr >>> 7) & 31, cpu.c) | 0;
   const n = (instr >>> 16) & 15;
   const t = (instr >>> 12) & 15;
-  const address = instr & BIT_P ? offsetAddr : base;
-  const unpriv = (instr & BIT_P) === 0 && (instr & BIT_W) !== 0;
-  if (n === 15) {
+  const base = r[n];
+  const offsetAddr = instr & BIT_U ? (base + offset) | 0 : (base - offset) | 0;
+  const p = instr & BIT_P;
+  const address = p ? offsetAddr : base;
+  // P = 0 is post-indexed with writeback; P = 0, W = 1 is the unprivileged (T) form.
+  const wback = p === 0 || (instr & BIT_W) !== 0;
+  const unpriv = p === 0 && (instr & BIT_W) !== 0;
+  if (wback && n === 15) {
     cpu.undefinedInstruction(); // UNPREDICTABLE
     return;
   }
@@ -55,7 +39,7 @@ function transferIndexed(cpu: Cpu, instr: number, base: number, offsetAddr: numb
     let v: number;
     if (instr & BIT_B) v = unpriv ? mmu.read8u(address) : mmu.read8(address);
     else v = unpriv ? mmu.read32u(address) : mmu.read32(address);
-    r[n] = offsetAddr;
+    if (wback) r[n] = offsetAddr;
     if (t === 15) cpu.loadWritePc(v);
     else r[t] = v;
   } else {
@@ -65,7 +49,7 @@ function transferIndexed(cpu: Cpu, instr: number, base: number, offsetAddr: numb
       else mmu.write8(address, v & 0xff);
     } else if (unpriv) mmu.write32u(address, v);
     else mmu.write32(address, v);
-    r[n] = offsetAddr;
+    if (wback) r[n] = offsetAddr;
   }
 }
 

@@ -164,6 +164,20 @@ export class Mmu {
     return (va & ~0xfff) === this.xTag[i] ? this.xAdd[i] : 1;
   }
 
+  /**
+   * The RAM byte offset of the aligned word at `va` when the TLB holds its page for reading (or
+   * writing), so that a block transfer staying in that page can use stage2.mem32 directly (LDM/STM,
+   * PUSH/POP); -1 otherwise, and the caller goes word by word through read32/write32.
+   */
+  readRun(va: number): number {
+    const i = (va >>> 12) & 0x3ff;
+    return (va & ~0xffc) === this.rTag[i] ? (this.rAdd[i] + va) | 0 : -1;
+  }
+  writeRun(va: number): number {
+    const i = (va >>> 12) & 0x3ff;
+    return (va & ~0xffc) === this.wTag[i] ? (this.wAdd[i] + va) | 0 : -1;
+  }
+
   /** Raises an alignment fault unless `va` is a multiple of `size` (LDM/STM, LDRD/STRD, LDREX/STREX, VLDM...). */
   checkAlignment(va: number, size: number, isWrite: boolean): void {
     if ((va & (size - 1)) !== 0) this.alignmentFault(va, isWrite);

@@ -223,34 +223,35 @@ export class CpuState {
   }
 
   /** Condition-code check (A8.3). `cond` is 0..15. Odd conditions negate the even ones before
-   * them; written compactly so that V8 inlines it into the run loops cheaply. */
+   * them. Written on the 0/1 flag values (no booleans until the end) and compactly, so that V8
+   * inlines it into the run loops cheaply. */
   conditionPassed(cond: number): boolean {
-    let holds: boolean;
+    let holds: number;
     switch (cond >>> 1) {
       case 0: // EQ / NE
-        holds = this.z === 1;
+        holds = this.z;
         break;
       case 1: // CS / CC
-        holds = this.c === 1;
+        holds = this.c;
         break;
       case 2: // MI / PL
-        holds = this.n === 1;
+        holds = this.n;
         break;
       case 3: // VS / VC
-        holds = this.v === 1;
+        holds = this.v;
         break;
       case 4: // HI / LS
-        holds = this.c === 1 && this.z === 0;
+        holds = this.c & (this.z ^ 1);
         break;
       case 5: // GE / LT
-        holds = this.n === this.v;
+        holds = this.n ^ this.v ^ 1;
         break;
       case 6: // GT / LE
-        holds = this.z === 0 && this.n === this.v;
+        holds = (this.z | (this.n ^ this.v)) ^ 1;
         break;
       default: // AL, and 0b1111 (unconditional)
         return true;
     }
-    return holds !== ((cond & 1) === 1);
+    return (holds ^ (cond & 1)) !== 0;
   }
 }

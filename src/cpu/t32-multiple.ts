@@ -14,6 +14,16 @@ const loaded = new Int32Array(16);
  * the scratch buffer. Alignment is checked first: LDM uses MemA. */
 export function readMultiple(cpu: Cpu, address: number, list: number): void {
   const mmu = cpu.mmu;
+  if ((address & 0xfff) + (bitCount16(list) << 2) <= 0x1000) {
+    // The whole transfer stays in one page: when the TLB holds it, read the words directly.
+    const off = mmu.readRun(address);
+    if (off >= 0) {
+      const mem32 = mmu.stage2.mem32;
+      let w = off >> 2;
+      for (let l = list; l !== 0; l &= l - 1) loaded[31 - Math.clz32(l & -l)] = mem32[w++];
+      return;
+    }
+  }
   mmu.checkAlignment(address, 4, false);
   let a = address;
   for (let i = 0; i < 16; i++) {
@@ -39,6 +49,16 @@ export function commitMultiple(cpu: Cpu, list: number): void {
 export function storeMultiple(cpu: Cpu, address: number, list: number): void {
   const mmu = cpu.mmu;
   const r = cpu.r;
+  if ((address & 0xfff) + (bitCount16(list) << 2) <= 0x1000) {
+    // The whole transfer stays in one page: when the TLB holds it, write the words directly.
+    const off = mmu.writeRun(address);
+    if (off >= 0) {
+      const mem32 = mmu.stage2.mem32;
+      let w = off >> 2;
+      for (let l = list; l !== 0; l &= l - 1) mem32[w++] = r[31 - Math.clz32(l & -l)];
+      return;
+    }
+  }
   mmu.checkAlignment(address, 4, true);
   let a = address;
   for (let i = 0; i < 16; i++) {
