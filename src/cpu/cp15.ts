@@ -287,6 +287,9 @@ export class Cp15 {
       else this.undefined();
       return;
     }
+    // Data-cache maintenance by address comes in loops over every line of a range (Linux's DMA
+    // and page-table code): answered before the long switch. No caches are modelled.
+    if (key === R.DCCMVAC || key === R.DCCIMVAC || key === R.DCIMVAC || key === R.DCCMVAU) return;
     const mmu = this.cpu.mmu;
     switch (key) {
       case R.CSSELR:

@@ -26,15 +26,18 @@ function add64(lo: number, hi: number, lo2: number, hi2: number): number {
 
 /** UMULL: unsigned 32×32→64. */
 export function umull64(a: number, b: number): number {
-  const ua = a >>> 0;
-  const ub = b >>> 0;
-  // Two partial products of at most 48 bits each stay exact in a double.
-  const p0 = ua * (ub & 0xffff);
-  const p1 = ua * (ub >>> 16);
-  const p1lo = p1 % 65536;
-  const t = p0 + p1lo * 65536;
-  mul.hi = (Math.floor(t / TWO32) + (p1 - p1lo) / 65536) | 0;
-  return t | 0;
+  // Schoolbook on 16-bit limbs: every partial product is below 2^32, so each stays an exact
+  // integer that `>>>` and `&` take as it is (no division or modulo on doubles).
+  const al = a & 0xffff;
+  const ah = a >>> 16;
+  const bl = b & 0xffff;
+  const bh = b >>> 16;
+  const ll = al * bl;
+  const lh = al * bh;
+  const hl = ah * bl;
+  const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  mul.hi = (ah * bh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) | 0;
+  return (mid << 16) | (ll & 0xffff);
 }
 
 /** SMULL: signed 32×32→64. */

@@ -47,6 +47,9 @@ export class TlbStore {
   // kind is added to the other list too; scans check each slot's current metadata.
   private readonly liveGlobal = new Int32Array(KINDS * TLB_SETS * TLB_SIZE);
   private readonly liveNonGlobal = new Int32Array(KINDS * TLB_SETS * TLB_SIZE);
+  /** Per megabyte of VA: 1 once an entry cut from a block larger than 4 KiB covering part of it was
+   * filled (cleared only when the whole TLB is). */
+  private readonly largeBlocks = new Uint8Array(4096);
   private globalCount = 0;
   private nonGlobalCount = 0;
   /** Views of `tag` and `addend` for one (kind, set): index kind * TLB_SETS + set. */
@@ -79,6 +82,11 @@ export class TlbStore {
     this.tag[id] = page;
     this.addend[id] = (pageOffset - page) | 0;
     this.meta[id] = blockShift | (global ? META_GLOBAL : 0);
+    if (blockShift > 12) {
+      const first = ((va >>> blockShift) << blockShift) >>> 20;
+      const count = blockShift > 20 ? 1 << (blockShift - 20) : 1;
+      this.largeBlocks.fill(1, first, first + count);
+    }
     const listed = this.listed[id];
     if (global) {
       if ((listed & LISTED_GLOBAL) === 0) {
@@ -106,6 +114,7 @@ export class TlbStore {
     }
     this.globalCount = 0;
     this.nonGlobalCount = 0;
+    this.largeBlocks.fill(0);
   }
 
   /** Drops the entries of non-global (ASID-specific) pages: visits only slots that held one. */
@@ -124,6 +133,17 @@ export class TlbStore {
    * only when `nonGlobalToo` (the ASID of the operation is the current one, or it ignores ASIDs).
    */
   invalidateVa(va: number, nonGlobalToo: boolean): void {
+    // An entry cut from a 4 KiB page covering `va` can only sit in va's slot of each set: those are
+    // probed directly. Entries cut from larger blocks may sit anywhere, so the live lists are swept
+    // only when such a block was filled somewhere in va's megabyte (Linux invalidates pages one by
+    // one when it patches kernel text through the fixmap, which is mapped with small pages).
+    const page = va & ~0xfff;
+    const tag = this.tag;
+    const meta = this.meta;
+    for (let id = (va >>> 12) & TLB_MASK; id < tag.length; id += TLB_SIZE) {
+      if (tag[id] === page && (nonGlobalToo || (meta[id] & META_GLOBAL) !== 0)) tag[id] = TLB_INVALID;
+    }
+    if (this.largeBlocks[va >>> 20] === 0) return;
     this.globalCount = this.sweep(this.liveGlobal, this.globalCount, LISTED_GLOBAL, SWEEP_VA, va, nonGlobalToo);
     this.nonGlobalCount = this.sweep(
       this.liveNonGlobal,

@@ -68,6 +68,30 @@ test("TLBIMVA of any address in a section drops every cached page of that sectio
   assert.equal(expectAbort(cpu, () => cpu.mmu.fetch32(0x001ff000)).fsr, 0x005);
 });
 
+test("TLBIMVA in a 64 KiB large page drops all of it; small pages and sections elsewhere stay cached", () => {
+  const { cpu, t } = setup();
+  t.pageTable(0x00300000, L2);
+  t.largePage(L2, 0x00310000, 0x20000); // VAs 0x310000-0x31ffff to PAs 0x20000-0x2ffff
+  t.smallPage(L2, 0x00302000, 0x22000);
+  t.section(0x00500000, 0);
+  enableMmu(cpu);
+  assert.equal(cpu.mmu.read32(0x00310000), 0x20);
+  assert.equal(cpu.mmu.read32(0x00313000), 0x23);
+  assert.equal(cpu.mmu.read32(0x00302000), 0x22);
+  assert.equal(cpu.mmu.read32(0x00500000), 0x5ec);
+  t.pageTable(0x00300000, 0x9000); // an empty table: everything in this megabyte now faults
+  t.l1Entry(0x00500000, 0);
+  mcr(cpu, MCR_TLBIMVA, 0x0031f000); // last page of the large page
+  assert.equal(expectAbort(cpu, () => cpu.mmu.read32(0x00310000)).fsr, 0x007);
+  assert.equal(expectAbort(cpu, () => cpu.mmu.read32(0x00313000)).fsr, 0x007);
+  assert.equal(cpu.mmu.read32(0x00302000), 0x22, "small page of the same megabyte kept");
+  assert.equal(cpu.mmu.read32(0x00500000), 0x5ec, "section elsewhere kept");
+  mcr(cpu, MCR_TLBIMVA, 0x00302000);
+  assert.equal(expectAbort(cpu, () => cpu.mmu.read32(0x00302000)).fsr, 0x007);
+  mcr(cpu, MCR_TLBIMVA, 0x00500000);
+  assert.equal(expectAbort(cpu, () => cpu.mmu.read32(0x00500000)).fsr, 0x005);
+});
+
 test("DACR changes are honoured for cached entries, and toggling between two values keeps both sets", () => {
   const { cpu, t } = setup();
   t.section(0x00100000, 0, { domain: 1 });
