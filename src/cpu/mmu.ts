@@ -15,6 +15,7 @@ import type { RamRegion, Stage2 } from "./stage2.js";
 import { Mode } from "./state.js";
 import { Stage1Walker } from "./mmu-walk.js";
 import { parAttributes } from "./mmu-attrs.js";
+import { CodeCache } from "./code-cache.js";
 import { DACR_CONTEXTS, KIND_FETCH, KIND_READ, KIND_WRITE, TLB_MASK, TLB_SETS, TlbStore } from "./tlb-store.js";
 import { dfsrOf, FS_ALIGNMENT, FS_SYNC_EXTERNAL, ifsrOf } from "./mmu-faults.js";
 import { SCTLR_A, SCTLR_TRE } from "./cp15-regs.js";
@@ -30,6 +31,8 @@ export class Mmu {
   readonly stage2: Stage2;
   readonly walker: Stage1Walker;
   readonly tlb = new TlbStore();
+  /** Blocks of translated code in this machine's RAM (shared with the other CPUs). */
+  readonly code: CodeCache;
   private readonly mem8: Uint8Array;
   private readonly mem16: Uint16Array;
   private readonly mem32: Int32Array;
@@ -64,6 +67,8 @@ export class Mmu {
     this.mem16 = stage2.mem16;
     this.mem32 = stage2.mem32;
     this.walker = new Stage1Walker(cpu.cp15, stage2);
+    this.code = CodeCache.of(stage2.memory.buffer as ArrayBuffer);
+    this.code.addTlb(this.tlb);
     const t = this.tlb.tagViews;
     const a = this.tlb.addendViews;
     this.rTag = this.rTagU = t[0];
@@ -254,15 +259,9 @@ export class Mmu {
     if ((asid & 0xff) === this.cpu.cp15.currentAsid()) this.flushNonGlobal();
   }
 
-  /** Hook for a decoded-instruction cache: ICIALLU, ICIMVAU, BPIALL. Nothing is cached yet. */
+  /** ICIALLU, ICIMVAU, BPIALL: nothing to do. Translated code follows RAM by itself (code pages
+   * are kept out of the write TLB, so every store to one is seen: code-cache.ts). */
   invalidateCode(): void {}
-
-  /** Hook for a decoded-instruction cache: a store reached RAM at byte offset `offset`. Not called
-   * from the fast paths; a cache would keep code pages out of the write TLB. */
-  codeWritten(offset: number, size: number): void {
-    void offset;
-    void size;
-  }
 
   /**
    * The VA to PA operations (ATS1CPR/CPW/CUR/CUW): a stage-1 translation with permission checks,
@@ -356,8 +355,10 @@ export class Mmu {
     const ipa = this.translate(va, KIND_WRITE, user);
     const region = this.stage2.regionAt(ipa);
     if (region !== undefined && region.writable) {
+      const off = region.offset + (ipa - region.base);
       this.fill(KIND_WRITE, user, va, ipa, region);
-      this.storeRam(region.offset + (ipa - region.base), size, value);
+      this.storeRam(off, size, value);
+      this.stored(off);
       return;
     }
     if ((va & (size - 1)) === 0) {
@@ -388,8 +389,11 @@ export class Mmu {
       const ipa = k < first ? ipa1 + k : ipa2 + (k - first);
       const region = this.stage2.regionAt(ipa);
       const b = (value >>> (8 * k)) & 0xff;
-      if (region !== undefined && region.writable) this.mem8[region.offset + (ipa - region.base)] = b;
-      else this.writeDevice(ipa, (va + k) >>> 0, 1, b, region !== undefined, false);
+      if (region !== undefined && region.writable) {
+        const off = region.offset + (ipa - region.base);
+        this.mem8[off] = b;
+        this.stored(off);
+      } else this.writeDevice(ipa, (va + k) >>> 0, 1, b, region !== undefined, false);
     }
   }
 
@@ -421,10 +425,18 @@ export class Mmu {
     for (let k = 0; k < size; k++) m[off + k] = value >>> (8 * k);
   }
 
-  /** Caches the translation of `va`'s page if the whole page is RAM of one region. */
+  /** A slow-path store reached RAM at byte offset `off`: translated code there is stale. The
+   * storing instruction ends its block (a block may have been compiled from the old words). */
+  private stored(off: number): void {
+    if (this.code.pages[off >>> 12] !== undefined && this.code.written(off)) this.cpu.attention |= ATTN_RESYNC;
+  }
+
+  /** Caches the translation of `va`'s page if the whole page is RAM of one region (for writes, only
+   * if the page holds no translated code, so that stores to code always come to writeSlow). */
   private fill(kind: number, user: boolean, va: number, ipa: number, region: RamRegion): void {
     const rel = ipa - (ipa & 0xfff) - region.base;
     if (rel + 0x1000 > region.size || ((region.offset + rel) & 0xfff) !== 0) return;
+    if (kind === KIND_WRITE && this.code.isCode(region.offset + rel)) return;
     const w = this.walker;
     this.tlb.fill(kind, this.ctx * 2 + (user ? 0 : 1), va, region.offset + rel, w.blockShift, w.global);
   }

@@ -155,6 +155,28 @@ export class TlbStore {
     );
   }
 
+  /** Drops the write entries that map RAM byte offset `pageOffset` (it now holds translated code). */
+  dropWritesTo(pageOffset: number): void {
+    const tag = this.tag;
+    const addend = this.addend;
+    const lists = [this.liveGlobal, this.liveNonGlobal];
+    const counts = [this.globalCount, this.nonGlobalCount];
+    for (let l = 0; l < 2; l++) {
+      const live = lists[l];
+      for (let k = 0; k < counts[l]; k++) {
+        const id = live[k];
+        const t = tag[id];
+        if (
+          t !== TLB_INVALID &&
+          ((id >>> TLB_BITS) / TLB_SETS) >>> 0 === KIND_WRITE &&
+          ((addend[id] + t) | 0) === pageOffset
+        ) {
+          tag[id] = TLB_INVALID;
+        }
+      }
+    }
+  }
+
   /** Drops every entry of one DACR context (its user and privileged sets, all kinds). */
   invalidateContext(ctx: number): void {
     this.globalCount = this.sweep(this.liveGlobal, this.globalCount, LISTED_GLOBAL, SWEEP_CONTEXT, ctx, false);

@@ -4,6 +4,7 @@
 
 import { Cpu } from "../cpu/core.js";
 import { Stage2, type HardwareWindow } from "../cpu/stage2.js";
+import { CodeCache } from "../cpu/code-cache.js";
 import type { Clock } from "../host/time.js";
 import { handlePsci, AFFINITY_OFF, AFFINITY_ON, mpidrOf, type PsciPlatform } from "./psci.js";
 import { Vcpu, VcpuState, type VcpuHost } from "./vcpu.js";
@@ -84,6 +85,7 @@ export class Vm implements PsciPlatform, VcpuHost {
     for (const r of this.regions) {
       if (a >= r.base && a + bytes.length <= r.base + r.size) {
         this.memory.set(bytes, r.offset + (a - r.base));
+        CodeCache.of(this.memory.buffer as ArrayBuffer).writtenRange(r.offset + (a - r.base), bytes.length);
         return true;
       }
     }

@@ -3,6 +3,7 @@
 import { Cpu } from "../../src/cpu/core.js";
 import { Stage2 } from "../../src/cpu/stage2.js";
 import type { HypTraps } from "../../src/cpu/exits.js";
+import { CodeCache } from "../../src/cpu/code-cache.js";
 
 export const RAM_SIZE = 1 << 20;
 
@@ -51,6 +52,8 @@ export function loadWords(stage2: Stage2, at: number, words: ArrayLike<number>):
     m[o + 2] = (w >>> 16) & 0xff;
     m[o + 3] = w >>> 24;
   }
+  // Written from outside the core, as a loader would: translated code there is stale.
+  CodeCache.of(m.buffer as ArrayBuffer).writtenRange(at, 4 * words.length);
 }
 
 /** Loads 16-bit Thumb halfwords at `at`. */
@@ -61,6 +64,7 @@ export function loadHalfwords(stage2: Stage2, at: number, halves: ArrayLike<numb
     m[at + 2 * k] = h & 0xff;
     m[at + 2 * k + 1] = h >>> 8;
   }
+  CodeCache.of(m.buffer as ArrayBuffer).writtenRange(at, 2 * halves.length);
 }
 
 /** Builds a Thumb core with `halves` at `at`. */

@@ -1,0 +1,104 @@
+// The translated-code cache: blocks of guest instructions found at a RAM page (and, once hot,
+// compiled to JavaScript by jit-a32.ts), keyed by physical page and word, shared by every physical
+// CPU of a machine (they share one backing buffer).
+//
+// Keeping it coherent with RAM is the one hard part. A page that holds blocks is a "code page":
+// no write-TLB entry of any CPU may point at it, so every store to it takes the MMU's slow path,
+// which calls `written` and drops the whole page's blocks. Stores to other pages cost nothing
+// extra. The storing CPU also gets ATTN_RESYNC, so a block that writes into code stops right
+// after the store and the next instruction is fetched again, as the interpreter would.
+
+import type { Cpu } from "./core.js";
+import type { Mmu } from "./mmu.js";
+import type { TlbStore } from "./tlb-store.js";
+import type { JitHelpers } from "./jit-helpers.js";
+
+/** A compiled block: runs the block's instructions and returns `done` plus how many ran. */
+export type BlockFn = (cpu: Cpu, r: Int32Array, mmu: Mmu, done: number, h: JitHelpers) => number;
+
+export class Block {
+  /** Hits while not yet compiled. */
+  hits = 0;
+  fn: BlockFn | null = null;
+  constructor(
+    /** The virtual address it was scanned at: its code uses that PC. */
+    readonly va: number,
+    /** Instructions in the block. */
+    readonly length: number,
+    /** Instruction set: 0 ARM. */
+    readonly thumb: number,
+  ) {}
+}
+
+const WORDS_PER_PAGE = 1024;
+
+export class CodePage {
+  readonly blocks: (Block | undefined)[] = new Array<Block | undefined>(WORDS_PER_PAGE);
+}
+
+const caches = new WeakMap<ArrayBuffer, CodeCache>();
+
+export class CodeCache {
+  /** Per 4 KiB page of the backing buffer: its blocks, or undefined when none are known. */
+  readonly pages: (CodePage | undefined)[];
+  private readonly tlbs: TlbStore[] = [];
+  /** Pages dropped because they were written (statistics). */
+  invalidations = 0;
+  /** Blocks compiled (statistics). */
+  compiled = 0;
+  /** Visits before a block is compiled: rarely-run code stays in the interpreter, which is faster
+   * than a fresh function until V8 has optimized it (tests lower it to 1). */
+  hotThreshold = 32;
+
+  private constructor(bytes: number) {
+    this.pages = new Array<CodePage | undefined>(Math.ceil(bytes / 4096)).fill(undefined);
+  }
+
+  /** The cache of the machine whose memory is `buffer`. */
+  static of(buffer: ArrayBuffer): CodeCache {
+    let c = caches.get(buffer);
+    if (c === undefined) {
+      c = new CodeCache(buffer.byteLength);
+      caches.set(buffer, c);
+    }
+    return c;
+  }
+
+  /** A CPU's TLB, whose write entries must stay away from code pages. */
+  addTlb(tlb: TlbStore): void {
+    this.tlbs.push(tlb);
+  }
+
+  /** Whether the page at byte offset `offset` holds blocks (the write TLB must not map it). */
+  isCode(offset: number): boolean {
+    return this.pages[offset >>> 12] !== undefined;
+  }
+
+  /** The page of `offset`, made a code page if it was not one. */
+  pageFor(offset: number): CodePage {
+    const index = offset >>> 12;
+    let page = this.pages[index];
+    if (page === undefined) {
+      page = new CodePage();
+      this.pages[index] = page;
+      for (const tlb of this.tlbs) tlb.dropWritesTo(index << 12);
+    }
+    return page;
+  }
+
+  /** Bytes at [offset, offset + length) were replaced from outside the CPUs (loaders). */
+  writtenRange(offset: number, length: number): void {
+    if (length <= 0) return;
+    for (let p = offset >>> 12; p <= (offset + length - 1) >>> 12; p++) this.pages[p] = undefined;
+  }
+
+  /** A store reached RAM at byte offset `offset` through a slow path: forgets a code page there.
+   * Returns true when blocks were dropped. */
+  written(offset: number): boolean {
+    const index = offset >>> 12;
+    if (this.pages[index] === undefined) return false;
+    this.pages[index] = undefined;
+    this.invalidations++;
+    return true;
+  }
+}

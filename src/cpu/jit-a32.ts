@@ -1,0 +1,380 @@
+// Translation of A32 blocks to JavaScript: a block is the straight run of instructions from an
+// entry address to the first unconditional branch or PC write (at most MAX_BLOCK, never past its
+// 4 KiB page). The generated function does what the interpreter would, with the decoding done
+// once: operands become constants or `r[n]`, the PC is a constant, and only what can change the
+// flow (a taken branch, an exception, an MMIO access that needs the hypervisor) leaves early.
+//
+// Every instruction the generator does not spell out is a call to the interpreter's executor for
+// it, with the core set up as the run loop would (curPc, nextPc, r[15], sliceCount); the block goes
+// on only if the executor left the PC where it was going and asked for no attention. So a block is
+// exactly as correct as the interpreter, and the spelled-out forms are the frequent ones (the same
+// forms as the run loop's fast paths in a32.ts).
+
+import type { BlockFn } from "./code-cache.js";
+import type { HelperName } from "./jit-helpers.js";
+
+/** Most instructions in one block. */
+export const MAX_BLOCK = 48;
+
+/** Whether the block must end after `instr` (it branches, writes the PC, or changes state that the
+ * following words depend on). Conditional B/BL does not end it: execution may fall through. */
+function endsBlock(instr: number): boolean {
+  const cond = instr >>> 28;
+  if (cond === 15) return true;
+  switch ((instr >>> 25) & 7) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+      // Rd / Rt = PC in data-processing and loads (also BX, MSR and the hints, whose [15:12] are 1s).
+      return ((instr >>> 12) & 15) === 15;
+    case 4:
+      // LDM with the PC, or the user-register / exception-return forms.
+      return (instr & 0x00108000) === 0x00108000 || (instr & 0x00400000) !== 0;
+    case 5:
+      return cond === 14;
+    default:
+      // SVC.
+      return (instr & 0x0f000000) === 0x0f000000;
+  }
+}
+
+/** Number of instructions in the block whose first word is mem32[word] (scan stops at the page end). */
+export function scanA32(mem32: Int32Array, word: number): number {
+  const end = Math.min((word & ~1023) + 1024, word + MAX_BLOCK);
+  let w = word;
+  while (w < end) {
+    if (endsBlock(mem32[w++])) break;
+  }
+  return w - word;
+}
+
+const CONDITIONS = [
+  "cpu.z !== 0",
+  "cpu.z === 0",
+  "cpu.c !== 0",
+  "cpu.c === 0",
+  "cpu.n !== 0",
+  "cpu.n === 0",
+  "cpu.v !== 0",
+  "cpu.v === 0",
+  "(cpu.c & (cpu.z ^ 1)) !== 0",
+  "(cpu.c & (cpu.z ^ 1)) === 0",
+  "cpu.n === cpu.v",
+  "cpu.n !== cpu.v",
+  "(cpu.z === 0 && cpu.n === cpu.v)",
+  "(cpu.z !== 0 || cpu.n !== cpu.v)",
+];
+
+/** The generator's state for one instruction. */
+class Emitter {
+  /** Index of the instruction in the block (counts from 0), and its address. */
+  k = 0;
+  pc = 0;
+  constructor(private readonly out: string[]) {}
+
+  emit(line: string): void {
+    this.out.push(line);
+  }
+
+  /** The value of register n as an operand (the PC reads as the instruction address + 8). */
+  reg(n: number): string {
+    return n === 15 ? String((this.pc + 8) | 0) : `r[${n}]`;
+  }
+
+  get count(): string {
+    return `(done + ${this.k + 1}) | 0`;
+  }
+
+  /** Before an access that may abort or reach a device: what the abort and the icount clock read. */
+  beforeAccess(): void {
+    this.emit(`cpu.curPc = ${this.pc}; cpu.sliceCount = ${this.count};`);
+  }
+
+  /** After an access: an MMIO access or a store to code may have asked for attention. */
+  afterAccess(): void {
+    this.emit(`if (cpu.attention !== 0) { ${this.leave((this.pc + 4) | 0)} }`);
+  }
+
+  /** Leaves the block after this instruction, going on at `next`. */
+  leave(next: number): string {
+    return `cpu.nextPc = ${next}; cpu.curPc = ${this.pc}; r[15] = ${(this.pc + 8) | 0}; return ${this.count};`;
+  }
+
+  /** The interpreter's executor for this instruction; the block goes on only where it would have. */
+  call(helper: HelperName, instr: number): void {
+    const next = (this.pc + 4) | 0;
+    this.emit(
+      `cpu.curPc = ${this.pc}; cpu.nextPc = ${next}; r[15] = ${(this.pc + 8) | 0}; cpu.sliceCount = ${this.count};` +
+        ` h.${helper}(cpu, ${instr | 0});` +
+        ` if (cpu.nextPc !== ${next} || cpu.attention !== 0) return ${this.count};`,
+    );
+  }
+}
+
+/** Rm shifted by an immediate (DecodeImmShift), without the carry. */
+function shifted(e: Emitter, instr: number): string {
+  const rm = e.reg(instr & 15);
+  const imm5 = (instr >>> 7) & 31;
+  switch ((instr >>> 5) & 3) {
+    case 0:
+      return imm5 === 0 ? rm : `(${rm} << ${imm5})`;
+    case 1:
+      return imm5 === 0 ? "0" : `(${rm} >>> ${imm5})`;
+    case 2:
+      return `(${rm} >> ${imm5 === 0 ? 31 : imm5})`;
+    default:
+      return imm5 === 0 ? `((cpu.c << 31) | (${rm} >>> 1))` : `((${rm} >>> ${imm5}) | (${rm} << ${32 - imm5}))`;
+  }
+}
+
+/** The shifter's carry out for Rm shifted by an immediate; null when it is C itself (LSL #0). */
+function shiftedCarry(e: Emitter, instr: number): string | null {
+  const rm = e.reg(instr & 15);
+  const imm5 = (instr >>> 7) & 31;
+  switch ((instr >>> 5) & 3) {
+    case 0:
+      return imm5 === 0 ? null : `((${rm} >>> ${32 - imm5}) & 1)`;
+    case 1:
+    case 2:
+      return imm5 === 0 ? `(${rm} >>> 31)` : `((${rm} >>> ${imm5 - 1}) & 1)`;
+    default:
+      return imm5 === 0 ? `(${rm} & 1)` : `((${rm} >>> ${imm5 - 1}) & 1)`;
+  }
+}
+
+const ARITH_S: Record<number, [string, string, string]> = {
+  // op: [x, y, carry in] of AddWithCarry, with a and b the operands.
+  2: ["a", "~b", "1"],
+  3: ["b", "~a", "1"],
+  4: ["a", "b", "0"],
+  5: ["a", "b", "cpu.c"],
+  6: ["a", "~b", "cpu.c"],
+  7: ["b", "~a", "cpu.c"],
+  10: ["a", "~b", "1"],
+  11: ["a", "b", "0"],
+};
+
+/** The result of a logical operation (AND, EOR, TST, TEQ, ORR, MOV, BIC, MVN) of a and b. */
+function logical(op: number, a: string, b: string): string {
+  switch (op) {
+    case 0:
+    case 8:
+      return `${a} & ${b}`;
+    case 1:
+    case 9:
+      return `${a} ^ ${b}`;
+    case 12:
+      return `${a} | ${b}`;
+    case 13:
+      return b;
+    case 14:
+      return `${a} & ~${b}`;
+    default:
+      return `~${b}`;
+  }
+}
+
+/** Data-processing with an immediate or an immediate-shifted register, Rd not the PC. */
+function dataProcessing(e: Emitter, instr: number): void {
+  const d = (instr >>> 12) & 15;
+  const op = (instr >>> 21) & 15;
+  const s = (instr >>> 20) & 1;
+  let b: string;
+  let carry: string | null;
+  if (instr & 0x02000000) {
+    const imm8 = instr & 0xff;
+    const rot = (instr >>> 7) & 0x1e;
+    const value = rot === 0 ? imm8 : (imm8 >>> rot) | (imm8 << (32 - rot)) | 0;
+    b = String(value);
+    carry = rot === 0 ? null : String(value >>> 31);
+  } else {
+    b = shifted(e, instr);
+    carry = shiftedCarry(e, instr);
+  }
+  const a = e.reg((instr >>> 16) & 15);
+  if (s === 0) {
+    let v: string;
+    switch (op) {
+      case 2:
+        v = `(${a} - ${b}) | 0`;
+        break;
+      case 3:
+        v = `(${b} - ${a}) | 0`;
+        break;
+      case 4:
+        v = `(${a} + ${b}) | 0`;
+        break;
+      case 5:
+        v = `(${a} + ${b} + cpu.c) | 0`;
+        break;
+      case 6:
+        v = `(${a} - ${b} - 1 + cpu.c) | 0`;
+        break;
+      case 7:
+        v = `(${b} - ${a} - 1 + cpu.c) | 0`;
+        break;
+      default:
+        v = logical(op, a, b);
+        break;
+    }
+    e.emit(`r[${d}] = ${v};`);
+    return;
+  }
+  const writes = op < 8 || op > 11;
+  const parts = [`const a = ${a}, b = ${b};`];
+  if ((0xf303 >>> op) & 1) {
+    if (carry !== null) parts.push(`const sc = ${carry};`);
+    parts.push(`const res = ${logical(op, "a", "b")};`);
+    if (carry !== null) parts.push("cpu.c = sc;");
+  } else {
+    const [x, y, cin] = ARITH_S[op];
+    parts.push(`const x = ${x}, y = ${y}, res = (x + y + ${cin}) | 0;`);
+    parts.push("cpu.c = ((x & y) | ((x | y) & ~res)) >>> 31; cpu.v = ((x ^ res) & (y ^ res)) >>> 31;");
+  }
+  parts.push("cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;");
+  if (writes) parts.push(`r[${d}] = res;`);
+  e.emit(`{ ${parts.join(" ")} }`);
+}
+
+/** LDR/STR/LDRB/STRB, but for the unprivileged forms and PC writeback or PC loads. */
+function loadStore(e: Emitter, instr: number): void {
+  const n = (instr >>> 16) & 15;
+  const t = (instr >>> 12) & 15;
+  const indexing = instr & 0x01200000;
+  const load = (instr & 0x00100000) !== 0;
+  const byte = (instr & 0x00400000) !== 0;
+  if (indexing === 0x00200000 || (n === 15 && indexing !== 0x01000000) || (load && t === 15)) {
+    e.call("loadStoreWordByte", instr);
+    return;
+  }
+  const offset = instr & 0x02000000 ? shifted(e, instr) : String(instr & 0xfff);
+  const sign = instr & 0x00800000 ? "+" : "-";
+  const wback = indexing !== 0x01000000;
+  e.beforeAccess();
+  const parts = [`const base = ${e.reg(n)}, ea = (base ${sign} ${offset}) | 0;`];
+  const addr = instr & 0x01000000 ? "ea" : "base";
+  if (load) {
+    parts.push(`const v = ${byte ? "mmu.read8" : "mmu.read32"}(${addr});`);
+    if (wback) parts.push(`r[${n}] = ea;`);
+    parts.push(`r[${t}] = v;`);
+  } else {
+    const value = byte ? `${e.reg(t)} & 0xff` : e.reg(t);
+    parts.push(`${byte ? "mmu.write8" : "mmu.write32"}(${addr}, ${value});`);
+    if (wback) parts.push(`r[${n}] = ea;`);
+  }
+  e.emit(`{ ${parts.join(" ")} }`);
+  e.afterAccess();
+}
+
+/** LDRH/STRH/LDRSB/LDRSH with an offset and no writeback; extraLoadStore does the rest. */
+function extraLoadStore(e: Emitter, instr: number): void {
+  const t = (instr >>> 12) & 15;
+  if (
+    (instr & 0x01200000) !== 0x01000000 ||
+    t === 15 ||
+    (instr & 0x00100040) === 0x40 ||
+    ((instr & 0x00400000) === 0 && (instr & 0xf00) !== 0)
+  ) {
+    e.call("extraLoadStore", instr);
+    return;
+  }
+  const offset = instr & 0x00400000 ? String(((instr >>> 4) & 0xf0) | (instr & 0xf)) : e.reg(instr & 15);
+  const sign = instr & 0x00800000 ? "+" : "-";
+  e.beforeAccess();
+  const addr = `(${e.reg((instr >>> 16) & 15)} ${sign} ${offset}) | 0`;
+  let body: string;
+  if ((instr & 0x00100000) === 0) body = `mmu.write16(${addr}, ${e.reg(t)} & 0xffff);`;
+  else if ((instr & 0x60) === 0x20) body = `r[${t}] = mmu.read16(${addr}) & 0xffff;`;
+  else if ((instr & 0x60) === 0x40) body = `r[${t}] = (mmu.read8(${addr}) << 24) >> 24;`;
+  else body = `r[${t}] = (mmu.read16(${addr}) << 16) >> 16;`;
+  e.emit(body);
+  e.afterAccess();
+}
+
+/** One instruction whose condition has passed. */
+function instruction(e: Emitter, instr: number): void {
+  switch ((instr >>> 25) & 7) {
+    case 0:
+    case 1: {
+      if ((instr & 0x01900000) === 0x01000000) {
+        // The miscellaneous space (compares without S): MOVW/MOVT here, the rest by the executor.
+        const d = (instr >>> 12) & 15;
+        const imm16 = ((instr >>> 4) & 0xf000) | (instr & 0xfff);
+        if ((instr & 0x0ff00000) === 0x03000000 && d !== 15) e.emit(`r[${d}] = ${imm16};`);
+        else if ((instr & 0x0ff00000) === 0x03400000 && d !== 15)
+          e.emit(`r[${d}] = (r[${d}] & 0xffff) | ${imm16 << 16};`);
+        else e.call("executeA32", instr);
+        return;
+      }
+      if ((instr & 0x02000090) === 0x90) {
+        if (instr & 0x60) {
+          extraLoadStore(e, instr);
+          return;
+        }
+        // MUL and MLA without S and without the PC; the other multiplies by the executor.
+        const d = (instr >>> 16) & 15;
+        const a = (instr >>> 12) & 15;
+        const m = (instr >>> 8) & 15;
+        const n = instr & 15;
+        const noPc = d !== 15 && a !== 15 && m !== 15 && n !== 15;
+        if ((instr & 0x0ff000f0) === 0x00000090 && noPc) e.emit(`r[${d}] = Math.imul(r[${n}], r[${m}]);`);
+        else if ((instr & 0x0ff000f0) === 0x00200090 && noPc)
+          e.emit(`r[${d}] = (Math.imul(r[${n}], r[${m}]) + r[${a}]) | 0;`);
+        else e.call("executeA32", instr);
+        return;
+      }
+      if ((instr & 0xf000) === 0xf000 || (instr & 0x02000010) === 0x10) e.call("dataProcessing", instr);
+      else dataProcessing(e, instr);
+      return;
+    }
+    case 2:
+      loadStore(e, instr);
+      return;
+    case 3:
+      if (instr & 0x10) e.call("executeA32", instr);
+      else loadStore(e, instr);
+      return;
+    case 4:
+      e.call("blockTransfer", instr);
+      return;
+    case 5: {
+      // B / BL.
+      if (instr & 0x01000000) e.emit(`r[14] = ${(e.pc + 4) | 0};`);
+      e.emit(e.leave((e.pc + 8 + ((instr << 8) >> 6)) & ~3));
+      return;
+    }
+    default:
+      e.call("executeA32", instr);
+      return;
+  }
+}
+
+/** The source of the function for the `length` instructions from mem32[word], at address `pc`. */
+export function generateA32(mem32: Int32Array, word: number, pc: number, length: number): string {
+  const out: string[] = ['"use strict";'];
+  const e = new Emitter(out);
+  for (let k = 0; k < length; k++) {
+    const instr = mem32[word + k];
+    e.k = k;
+    e.pc = (pc + 4 * k) | 0;
+    const cond = instr >>> 28;
+    if (cond === 15) {
+      e.call("executeA32", instr);
+      continue;
+    }
+    if (cond !== 14) e.emit(`if (${CONDITIONS[cond]}) {`);
+    instruction(e, instr);
+    if (cond !== 14) e.emit("}");
+  }
+  const last = (pc + 4 * (length - 1)) | 0;
+  out.push(
+    `cpu.nextPc = ${(last + 4) | 0}; cpu.curPc = ${last}; r[15] = ${(last + 8) | 0}; return (done + ${length}) | 0;`,
+  );
+  return out.join("\n");
+}
+
+/** Compiles the block (new Function: the one place the core makes code). */
+export function compileA32(mem32: Int32Array, word: number, pc: number, length: number): BlockFn {
+  return new Function("cpu", "r", "mmu", "done", "h", generateA32(mem32, word, pc, length)) as BlockFn;
+}

@@ -1,0 +1,55 @@
+// The ARM-state run loop with translated blocks: at each block entry, look the block up by the
+// physical address of the PC (code-cache.ts); run its compiled function if it has one, else let
+// the interpreter (runA32) run exactly its instructions and count the visit, compiling the block
+// once it is hot. Cold code thus costs no compilation, and hot loops run as straight JavaScript.
+//
+// A block only runs when it fits in the budget, so slices end on the same instruction as with the
+// interpreter alone (icount stays exact, and so does single-stepping).
+
+import type { Cpu } from "./core.js";
+import { runA32 } from "./a32.js";
+import { Block } from "./code-cache.js";
+import { compileA32, scanA32 } from "./jit-a32.js";
+import { jitHelpers } from "./jit-helpers.js";
+
+export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
+  const mmu = cpu.mmu;
+  const code = mmu.code;
+  const pages = code.pages;
+  const mem32 = mmu.stage2.mem32;
+  const r = cpu.r;
+  const h = jitHelpers;
+  budget |= 0;
+  done |= 0;
+  for (;;) {
+    const pc = cpu.nextPc | 0;
+    const addend = mmu.fetchAddend(pc) | 0;
+    if ((addend & 1) !== 0 || (pc & 3) !== 0) {
+      // Page not in the fetch TLB (or a misaligned PC): one instruction by the interpreter, which
+      // fills the TLB or takes the prefetch abort.
+      done = runA32(cpu, (done + 1) | 0, done);
+    } else {
+      const off = (addend + pc) | 0;
+      const word = off >> 2;
+      let block = pages[off >>> 12]?.blocks[word & 1023];
+      if (block === undefined || block.va !== pc) {
+        block = new Block(pc, scanA32(mem32, word), 0);
+        code.pageFor(off).blocks[word & 1023] = block;
+      }
+      let fn = block.fn;
+      if (fn === null && ++block.hits >= code.hotThreshold) {
+        fn = block.fn = compileA32(mem32, word, pc, block.length);
+        code.compiled++;
+      }
+      if (((done + block.length) | 0) > budget) {
+        done = runA32(cpu, budget, done);
+      } else if (fn !== null) {
+        done = fn(cpu, r, mmu, done, h);
+        cpu.sliceCount = done;
+      } else {
+        done = runA32(cpu, (done + block.length) | 0, done);
+      }
+    }
+    if (cpu.attention !== 0 || done >= budget) return done;
+  }
+}
