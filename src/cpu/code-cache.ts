@@ -13,8 +13,9 @@ import type { Mmu } from "./mmu.js";
 import type { TlbStore } from "./tlb-store.js";
 import type { JitHelpers } from "./jit-helpers.js";
 
-/** A compiled block: runs the block's instructions and returns `done` plus how many ran. */
-export type BlockFn = (cpu: Cpu, r: Int32Array, mmu: Mmu, done: number, h: JitHelpers) => number;
+/** A compiled block: runs the block's instructions (a block that loops on itself, as many passes
+ * as fit in `budget`) and returns `done` plus how many ran. */
+export type BlockFn = (cpu: Cpu, r: Int32Array, mmu: Mmu, done: number, h: JitHelpers, budget: number) => number;
 
 export class Block {
   /** Hits while not yet compiled. */
@@ -48,7 +49,7 @@ export class CodeCache {
   compiled = 0;
   /** Visits before a block is compiled: rarely-run code stays in the interpreter, which is faster
    * than a fresh function until V8 has optimized it (tests lower it to 1). */
-  hotThreshold = 32;
+  hotThreshold = 16000;
 
   private constructor(bytes: number) {
     this.pages = new Array<CodePage | undefined>(Math.ceil(bytes / 4096)).fill(undefined);

@@ -117,6 +117,7 @@ export class Cpu extends CpuState {
     this.it = 0;
     this.t = 0;
     this.a = this.i = this.f = 1;
+    this.interruptMasksChanged();
     this.nextPc = 0;
     this.curPc = 0;
     this.exclusiveAddr = -1;
@@ -143,9 +144,20 @@ export class Cpu extends CpuState {
   }
 
   setLine(line: number, level: boolean): void {
-    const lines = level ? this.lines | line : this.lines & ~line;
-    this.lines = lines;
-    if (lines !== 0) this.attention |= ATTN_LINES;
+    this.lines = level ? this.lines | line : this.lines & ~line;
+    this.interruptMasksChanged();
+  }
+
+  /** ATTN_LINES only while an interrupt can be taken: a virtual interrupt masked by CPSR.I/F
+   * (the guest in a critical section) must not stop the run loops after every instruction. */
+  override interruptMasksChanged(): void {
+    const lines = this.lines;
+    if (
+      (lines & (LINE_IRQ | LINE_FIQ)) !== 0 ||
+      (lines & LINE_VIRQ && this.i === 0) ||
+      (lines & LINE_VFIQ && this.f === 0)
+    )
+      this.attention |= ATTN_LINES;
     else this.attention &= ~ATTN_LINES;
   }
 
@@ -206,6 +218,7 @@ export class Cpu extends CpuState {
     this.i = 1;
     if (maskA) this.a = 1;
     if (maskF) this.f = 1;
+    this.interruptMasksChanged();
     this.it = 0;
     const sctlr = this.cp15.sctlr;
     this.t = (sctlr >>> 30) & 1; // SCTLR.TE

@@ -71,7 +71,14 @@ class Emitter {
   /** Index of the instruction in the block (counts from 0), and its address. */
   k = 0;
   pc = 0;
-  constructor(private readonly out: string[]) {}
+  /** Set when a branch goes back to the block's first instruction: the body is then a loop. */
+  loops = false;
+  constructor(
+    private readonly out: string[],
+    /** The block's first address, and its length. */
+    readonly start: number,
+    readonly length: number,
+  ) {}
 
   emit(line: string): void {
     this.out.push(line);
@@ -341,7 +348,17 @@ function instruction(e: Emitter, instr: number): void {
     case 5: {
       // B / BL.
       if (instr & 0x01000000) e.emit(`r[14] = ${(e.pc + 4) | 0};`);
-      e.emit(e.leave((e.pc + 8 + ((instr << 8) >> 6)) & ~3));
+      const target = (e.pc + 8 + ((instr << 8) >> 6)) & ~3;
+      if (target !== e.start) {
+        e.emit(e.leave(target));
+        return;
+      }
+      // A loop on itself (memcpy, memset, delays): go round inside the function while the budget
+      // allows a whole pass, instead of through the dispatcher.
+      e.loops = true;
+      e.emit(`done = ${e.count};`);
+      e.emit(`if (((done + ${e.length}) | 0) > budget) { ${e.leave(target).replace(/return .*;$/, "return done;")} }`);
+      e.emit("continue;");
       return;
     }
     default:
@@ -352,8 +369,8 @@ function instruction(e: Emitter, instr: number): void {
 
 /** The source of the function for the `length` instructions from mem32[word], at address `pc`. */
 export function generateA32(mem32: Int32Array, word: number, pc: number, length: number): string {
-  const out: string[] = ['"use strict";'];
-  const e = new Emitter(out);
+  const out: string[] = [];
+  const e = new Emitter(out, pc, length);
   for (let k = 0; k < length; k++) {
     const instr = mem32[word + k];
     e.k = k;
@@ -371,10 +388,11 @@ export function generateA32(mem32: Int32Array, word: number, pc: number, length:
   out.push(
     `cpu.nextPc = ${(last + 4) | 0}; cpu.curPc = ${last}; r[15] = ${(last + 8) | 0}; return (done + ${length}) | 0;`,
   );
-  return out.join("\n");
+  const body = out.join("\n");
+  return '"use strict";\n' + (e.loops ? `for (;;) {\n${body}\n}` : body);
 }
 
 /** Compiles the block (new Function: the one place the core makes code). */
 export function compileA32(mem32: Int32Array, word: number, pc: number, length: number): BlockFn {
-  return new Function("cpu", "r", "mmu", "done", "h", generateA32(mem32, word, pc, length)) as BlockFn;
+  return new Function("cpu", "r", "mmu", "done", "h", "budget", generateA32(mem32, word, pc, length)) as BlockFn;
 }

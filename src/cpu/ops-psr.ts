@@ -35,6 +35,7 @@ export function msrCpsr(cpu: CpuState, value: number, mask: number): void {
     cpu.f = (value >>> 6) & 1;
     const mode = value & 0x1f;
     if (mode !== cpu.mode && isValidGuestMode(mode)) cpu.switchMode(mode);
+    cpu.interruptMasksChanged();
   }
 }
 
@@ -62,6 +63,7 @@ export function cps(cpu: CpuState, imod: number, aif: number, changeMode: boolea
     if (aif & 4) cpu.a = bit;
     if (aif & 2) cpu.i = bit;
     if (aif & 1) cpu.f = bit;
+    cpu.interruptMasksChanged();
   }
   if (changeMode && isValidGuestMode(mode)) cpu.switchMode(mode);
 }

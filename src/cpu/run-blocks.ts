@@ -44,7 +44,7 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
       if (((done + block.length) | 0) > budget) {
         done = runA32(cpu, budget, done);
       } else if (fn !== null) {
-        done = fn(cpu, r, mmu, done, h);
+        done = fn(cpu, r, mmu, done, h, budget);
         cpu.sliceCount = done;
       } else {
         done = runA32(cpu, (done + block.length) | 0, done);

@@ -140,7 +140,11 @@ export class CpuState {
     this.t = (value >>> 5) & 1;
     const mode = value & 0x1f;
     if (isValidGuestMode(mode)) this.switchMode(mode);
+    this.interruptMasksChanged();
   }
+
+  /** Called after CPSR.I or CPSR.F may have changed (the core re-evaluates its pending interrupts). */
+  interruptMasksChanged(): void {}
 
   /** Sets NZCV from the top four bits of `value`. */
   setNzcv(value: number): void {

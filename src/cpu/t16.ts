@@ -460,4 +460,5 @@ function changeProcessorState16(cpu: Cpu, hw: number): void {
   if (hw & 4) cpu.a = v;
   if (hw & 2) cpu.i = v;
   if (hw & 1) cpu.f = v;
+  cpu.interruptMasksChanged();
 }

@@ -9,6 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { makeCpu, loadWords, type Harness } from "../../helpers/cpu-harness.js";
 import { Mode } from "../../../src/cpu/state.js";
+import { ATTN_LINES, LINE_VIRQ } from "../../../src/cpu/core.js";
 import { generateA32, scanA32, MAX_BLOCK } from "../../../src/cpu/jit-a32.js";
 
 class Rng {
@@ -95,9 +96,10 @@ function randomInstruction(rng: Rng, index: number, length: number): number {
       return c | 0x08000000 | (rng.below(16) << 20) | (rng.below(13) << 16) | list;
     }
     case 9: {
-      // A conditional branch, forward within the block, just past it, or far away.
-      const far = rng.below(4) === 0;
-      const ahead = far ? 0x1000 + rng.below(0x100) : 1 + rng.below(length - index);
+      // A conditional branch: back to the block's start (a loop), forward within the block, just
+      // past it, or far away.
+      const pick = rng.below(4);
+      const ahead = pick === 0 ? -index : pick === 1 ? 0x1000 + rng.below(0x100) : 1 + rng.below(length - index);
       return ((1 + rng.below(13)) << 28) | 0x0a000000 | (rng.below(2) << 24) | ((ahead - 2) & 0xffffff);
     }
     case 10:
@@ -142,6 +144,7 @@ function sameState(a: Harness, b: Harness, what: string): void {
 test("random blocks: compiled code and the interpreter end in the same state", () => {
   const rng = new Rng(0x5eed1e55);
   let compiled = 0;
+  let loops = 0;
   for (let k = 0; k < 600; k++) {
     const length = 1 + rng.below(20);
     const code: number[] = [];
@@ -154,9 +157,12 @@ test("random blocks: compiled code and the interpreter end in the same state", (
     jit.cpu.run(budget);
     interp.cpu.run(budget);
     compiled += jit.cpu.mmu.code.compiled;
+    const words = Int32Array.from(code);
+    if (generateA32(words, 0, CODE, scanA32(words, 0)).includes("continue;")) loops++;
     sameState(jit, interp, `block ${k} [${code.map(hex).join(" ")}] budget ${budget}`);
   }
   assert.ok(compiled > 600, `blocks were compiled (${compiled})`);
+  assert.ok(loops > 30, `blocks looping on themselves were among them (${loops})`);
 });
 
 test("the block scan ends at unconditional branches, PC writes, SVC, the page end and MAX_BLOCK", () => {
@@ -238,5 +244,24 @@ test("a data abort in the middle of a compiled block: earlier instructions done,
     assert.equal(h.cpu.r[14], CODE + 8 + 8, "LR_abt = the load + 8");
     assert.equal(h.cpu.nextPc, 0x4010, "the data abort vector");
     assert.equal(h.cpu.instructions, 3);
+  }
+});
+
+test("a virtual IRQ pending while masked is taken right after the CPSIE that unmasks it", () => {
+  for (const jit of [true, false]) {
+    // mov r0, #1; mov r0, #2; cpsie i; mov r0, #3; b .
+    const h = makeCpu([0xe3a00001, 0xe3a00002, 0xf1080080, 0xe3a00003, 0xeafffffe], CODE);
+    h.cpu.jit = jit;
+    h.cpu.mmu.code.hotThreshold = 1;
+    h.cpu.cp15.vbar = 0x4000;
+    h.cpu.setLine(LINE_VIRQ, true);
+    assert.equal(h.cpu.i, 1);
+    h.cpu.run(2);
+    assert.equal(h.cpu.mode, Mode.SVC, "masked: not taken");
+    assert.equal(h.cpu.attention & ATTN_LINES, 0, "a masked interrupt asks no attention");
+    h.cpu.run(10);
+    assert.equal(h.cpu.r[0], 2, `jit ${jit}`);
+    assert.equal(h.cpu.mode, Mode.IRQ);
+    assert.equal(h.cpu.r[14], CODE + 12 + 4, "LR_irq = the next instruction + 4");
   }
 });
