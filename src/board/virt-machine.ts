@@ -60,6 +60,8 @@ export interface VirtMachineConfig {
   log: (message: string) => void;
   /** Trace lines. */
   traceOut?: (line: string) => void;
+  /** Visits before an ARM block is translated to JavaScript (default 16000); null: interpreter only. */
+  jitThreshold?: number | null;
 }
 
 export interface VirtMachine {
@@ -124,6 +126,10 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     tracePsci: trace.has("psci") ? (m) => traceOut(`psci ${stamp()}us ${m}`) : undefined,
   });
   vmRef = vm;
+  for (const v of vm.vcpus) {
+    if (config.jitThreshold === null) v.cpu.jit = false;
+    else if (config.jitThreshold !== undefined) v.cpu.mmu.code.hotThreshold = config.jitThreshold;
+  }
 
   // One GIC virtual CPU interface per physical CPU, seen by its core at the guest's GICC address.
   const interfaces = vm.vcpus.map((vcpu) => {
@@ -253,6 +259,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
           vtimers.map((vt) => vt.stats.rows()),
         ),
         `guest time ${(clock.now() / 62_500_000).toFixed(3)} s, host CPU in guest ${(sched.busyMs / 1000).toFixed(3)} s`,
+        vm.vcpus[0].cpu.mmu.code.describe(vm.vcpus[0].cpu.jit),
       ];
       return parts.join("\n\n");
     },

@@ -75,6 +75,7 @@ async function run(opts: RunOptions): Promise<number> {
       dtb,
       bootargs: append,
       trace: opts.trace,
+      jitThreshold: opts.jit,
       loop: nodeLoop,
       output: (byte) => terminal.write(byte),
       log: (message) => {

@@ -18,6 +18,8 @@ export interface RunOptions {
   stats: boolean;
   trace: Set<string>;
   guest?: string;
+  /** Visits before an ARM block is translated; null: --jit off; undefined: the default. */
+  jit?: number | null;
 }
 
 /** Largest RAM the virt board can hold below 4 GiB: 0x40000000..0xFFFFFFFF. */
@@ -49,6 +51,8 @@ export const RUN_USAGE = `usage: armvmm run [options]
   --stats           print exit, vgic and vtimer statistics at exit
   --trace KIND      print events as they happen: vgic, vtimer, psci, mmio (repeatable, or comma-separated)
   --guest NAME      run a guest fetched by 'npm run guests': debian, debian-test, u-boot
+  --jit N|off       translate ARM code to JavaScript once a block has run N times (default 16000),
+                    or never (off: the interpreter alone)
 Console: Ctrl-A x quits, Ctrl-A h lists the escapes.`;
 
 export function parseRunOptions(argv: string[]): RunOptions {
@@ -71,6 +75,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
         stats: { type: "boolean" },
         trace: { type: "string", multiple: true },
         guest: { type: "string" },
+        jit: { type: "string" },
       },
     });
   } catch (e) {
@@ -88,6 +93,13 @@ export function parseRunOptions(argv: string[]): RunOptions {
   }
   const clock = v.clock ?? "host";
   if (clock !== "host" && clock !== "icount") throw new UsageError(`--clock ${clock}: use host or icount`);
+  let jit: number | null | undefined;
+  if (v.jit === "off") jit = null;
+  else if (v.jit !== undefined) {
+    if (!/^\d+$/.test(v.jit) || Number(v.jit) < 1)
+      throw new UsageError(`--jit ${v.jit}: a number of visits (1 or more) or off`);
+    jit = Number(v.jit);
+  }
   const trace = new Set<string>();
   for (const item of v.trace ?? []) {
     for (const kind of item.split(",")) {
@@ -109,5 +121,6 @@ export function parseRunOptions(argv: string[]): RunOptions {
     stats: v.stats ?? false,
     trace,
     guest: v.guest,
+    jit,
   };
 }

@@ -65,6 +65,12 @@ export class CodeCache {
     return c;
   }
 
+  /** One line for --stats. */
+  describe(enabled: boolean): string {
+    if (!enabled) return "jit off: ARM code interpreted";
+    return `jit: ${this.compiled} ARM blocks translated (after ${this.hotThreshold} visits), ${this.invalidations} code pages dropped by stores`;
+  }
+
   /** A CPU's TLB, whose write entries must stay away from code pages. */
   addTlb(tlb: TlbStore): void {
     this.tlbs.push(tlb);
