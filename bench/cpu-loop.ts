@@ -1,5 +1,5 @@
 // The integer loop benchmark (add, shifted-operand eor, store, load, subs, branch): one program,
-// run directly on armvmm's core (no VM around it: the interpreter's own speed) and, as a bare-metal
+// run directly on armvmm's core (no VM around it: the CPU's own speed, interpreted and translated) and, as a bare-metal
 // image, on QEMU. It ends with PSCI SYSTEM_OFF over HVC, which stops the core here with an HVC exit
 // and powers QEMU's virt machine off.
 
@@ -50,10 +50,13 @@ export interface LoopResult {
   mips: number;
 }
 
-export function runIntegerLoop(iterations: number): LoopResult {
+/** Runs the loop on a bare core: with `jit`, the loop's block is translated at its first visit. */
+export function runIntegerLoop(iterations: number, jit: boolean): LoopResult {
   const stage2 = new Stage2(1 << 20);
   stage2.addRam(RAM_BASE, 1 << 20, 0, true);
   const cpu = new Cpu(stage2);
+  cpu.jit = jit;
+  cpu.mmu.code.hotThreshold = 1;
   new Uint8Array(stage2.memory.buffer).set(loopImage(iterations), 0x100);
   cpu.setPc(RAM_BASE + 0x100);
   const start = performance.now();

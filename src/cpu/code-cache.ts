@@ -35,6 +35,22 @@ const WORDS_PER_PAGE = 1024;
 
 export class CodePage {
   readonly blocks: (Block | undefined)[] = new Array<Block | undefined>(WORDS_PER_PAGE);
+  /** One bit per word of the page that some block was made from: stores elsewhere in the page
+   * (data next to code) leave the blocks alone. */
+  private readonly covered = new Uint32Array(WORDS_PER_PAGE / 32);
+
+  /** Records that a block was made from `count` words from word `first` of the page. */
+  cover(first: number, count: number): void {
+    for (let w = first; w < first + count; w++) this.covered[w >>> 5] |= 1 << (w & 31);
+  }
+
+  /** Whether any byte of [offset, offset + size) within the page is in a block. */
+  covers(offset: number, size: number): boolean {
+    for (let w = (offset & 0xfff) >>> 2; w <= ((offset & 0xfff) + size - 1) >>> 2 && w < WORDS_PER_PAGE; w++) {
+      if (this.covered[w >>> 5] & (1 << (w & 31))) return true;
+    }
+    return false;
+  }
 }
 
 const caches = new WeakMap<ArrayBuffer, CodeCache>();
@@ -99,11 +115,12 @@ export class CodeCache {
     for (let p = offset >>> 12; p <= (offset + length - 1) >>> 12; p++) this.pages[p] = undefined;
   }
 
-  /** A store reached RAM at byte offset `offset` through a slow path: forgets a code page there.
-   * Returns true when blocks were dropped. */
-  written(offset: number): boolean {
+  /** A store of `size` bytes reached RAM at byte offset `offset` (through the MMU's slow path):
+   * when blocks were made from those bytes, the page's blocks are all dropped. Returns true then. */
+  written(offset: number, size: number): boolean {
     const index = offset >>> 12;
-    if (this.pages[index] === undefined) return false;
+    const page = this.pages[index];
+    if (page === undefined || !page.covers(offset, size)) return false;
     this.pages[index] = undefined;
     this.invalidations++;
     return true;

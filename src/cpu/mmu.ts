@@ -16,7 +16,17 @@ import { Mode } from "./state.js";
 import { Stage1Walker } from "./mmu-walk.js";
 import { parAttributes } from "./mmu-attrs.js";
 import { CodeCache } from "./code-cache.js";
-import { DACR_CONTEXTS, KIND_FETCH, KIND_READ, KIND_WRITE, TLB_MASK, TLB_SETS, TlbStore } from "./tlb-store.js";
+import {
+  DACR_CONTEXTS,
+  KIND_CODE_WRITE,
+  KIND_FETCH,
+  KIND_READ,
+  KIND_WRITE,
+  TLB_BITS,
+  TLB_MASK,
+  TLB_SETS,
+  TlbStore,
+} from "./tlb-store.js";
 import { dfsrOf, FS_ALIGNMENT, FS_SYNC_EXTERNAL, ifsrOf } from "./mmu-faults.js";
 import { SCTLR_A, SCTLR_TRE } from "./cp15-regs.js";
 import { DFSC_PERMISSION, DFSC_TRANSLATION, dataAbortHsr, syndromeA32, syndromeT16, syndromeT32 } from "./syndrome.js";
@@ -352,13 +362,25 @@ export class Mmu {
         return;
       }
     }
+    // A page with translated code: its translation is kept apart from the write fast path.
+    const id = ((KIND_CODE_WRITE * TLB_SETS + this.ctx * 2 + (user ? 0 : 1)) << TLB_BITS) | ((va >>> 12) & TLB_MASK);
+    const tag = this.tlb.tag;
+    if ((va & MASK_8) === tag[id]) {
+      const off = (this.tlb.addend[id] + va) | 0;
+      if (this.code.isCode(off)) {
+        this.storeRam(off, size, value);
+        this.stored(off, size);
+        return;
+      }
+      tag[id] = -1; // no code there any more: the walk below fills the write TLB again
+    }
     const ipa = this.translate(va, KIND_WRITE, user);
     const region = this.stage2.regionAt(ipa);
     if (region !== undefined && region.writable) {
       const off = region.offset + (ipa - region.base);
       this.fill(KIND_WRITE, user, va, ipa, region);
       this.storeRam(off, size, value);
-      this.stored(off);
+      this.stored(off, size);
       return;
     }
     if ((va & (size - 1)) === 0) {
@@ -392,7 +414,7 @@ export class Mmu {
       if (region !== undefined && region.writable) {
         const off = region.offset + (ipa - region.base);
         this.mem8[off] = b;
-        this.stored(off);
+        this.stored(off, 1);
       } else this.writeDevice(ipa, (va + k) >>> 0, 1, b, region !== undefined, false);
     }
   }
@@ -425,10 +447,10 @@ export class Mmu {
     for (let k = 0; k < size; k++) m[off + k] = value >>> (8 * k);
   }
 
-  /** A slow-path store reached RAM at byte offset `off`: translated code there is stale. The
-   * storing instruction ends its block (a block may have been compiled from the old words). */
-  private stored(off: number): void {
-    if (this.code.pages[off >>> 12] !== undefined && this.code.written(off)) this.cpu.attention |= ATTN_RESYNC;
+  /** A slow-path store of `size` bytes reached RAM at byte offset `off`: translated code made from
+   * those bytes is stale. The storing instruction ends its block (which may be one of them). */
+  private stored(off: number, size: number): void {
+    if (this.code.pages[off >>> 12] !== undefined && this.code.written(off, size)) this.cpu.attention |= ATTN_RESYNC;
   }
 
   /** Caches the translation of `va`'s page if the whole page is RAM of one region (for writes, only
@@ -436,7 +458,7 @@ export class Mmu {
   private fill(kind: number, user: boolean, va: number, ipa: number, region: RamRegion): void {
     const rel = ipa - (ipa & 0xfff) - region.base;
     if (rel + 0x1000 > region.size || ((region.offset + rel) & 0xfff) !== 0) return;
-    if (kind === KIND_WRITE && this.code.isCode(region.offset + rel)) return;
+    if (kind === KIND_WRITE && this.code.isCode(region.offset + rel)) kind = KIND_CODE_WRITE;
     const w = this.walker;
     this.tlb.fill(kind, this.ctx * 2 + (user ? 0 : 1), va, region.offset + rel, w.blockShift, w.global);
   }

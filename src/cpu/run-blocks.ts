@@ -23,10 +23,18 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
   done |= 0;
   for (;;) {
     const pc = cpu.nextPc | 0;
-    const addend = mmu.fetchAddend(pc) | 0;
+    let addend = mmu.fetchAddend(pc) | 0;
+    if ((addend & 1) !== 0 && (pc & 3) === 0) {
+      // Page not in the fetch TLB: a fetch fills it. If it aborts instead, the abort is taken as
+      // the interpreter takes it: at this PC, counted as an instruction.
+      cpu.curPc = pc;
+      cpu.sliceCount = (done + 1) | 0;
+      mmu.fetch32(pc);
+      cpu.sliceCount = done;
+      addend = mmu.fetchAddend(pc) | 0;
+    }
     if ((addend & 1) !== 0 || (pc & 3) !== 0) {
-      // Page not in the fetch TLB (or a misaligned PC): one instruction by the interpreter, which
-      // fills the TLB or takes the prefetch abort.
+      // Not RAM that the TLB can hold, or a misaligned PC: one instruction by the interpreter.
       done = runA32(cpu, (done + 1) | 0, done);
     } else {
       const off = (addend + pc) | 0;
@@ -34,7 +42,9 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
       let block = pages[off >>> 12]?.blocks[word & 1023];
       if (block === undefined || block.va !== pc) {
         block = new Block(pc, scanA32(mem32, word), 0);
-        code.pageFor(off).blocks[word & 1023] = block;
+        const page = code.pageFor(off);
+        page.blocks[word & 1023] = block;
+        page.cover(word & 1023, block.length);
       }
       let fn = block.fn;
       if (fn === null && ++block.hits >= code.hotThreshold) {

@@ -19,7 +19,10 @@ export const TLB_MASK = TLB_SIZE - 1;
 export const KIND_READ = 0;
 export const KIND_WRITE = 1;
 export const KIND_FETCH = 2;
-const KINDS = 3;
+/** Writes to a page that holds translated code: never seen by the write fast path, so that every
+ * such store reaches Mmu.writeSlow (code-cache.ts), which still finds its translation here. */
+export const KIND_CODE_WRITE = 3;
+const KINDS = 4;
 
 /** Number of DACR values whose TLB sets are kept at the same time (Linux alternates between two). */
 export const DACR_CONTEXTS = 4;

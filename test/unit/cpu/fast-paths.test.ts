@@ -16,25 +16,7 @@ import { executeA32 } from "../../../src/cpu/a32.js";
 import { executeT16 } from "../../../src/cpu/t16.js";
 import { Mode } from "../../../src/cpu/state.js";
 import { GUEST_ABORT, type Cpu } from "../../../src/cpu/core.js";
-
-/** Marsaglia's xorshift32. */
-class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed | 0 || 1;
-  }
-  next(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x | 0;
-    return x >>> 0;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
+import { Rng } from "../../helpers/rng.js";
 
 const CODE = 0x8000;
 const hex = (n: number): string => "0x" + (n >>> 0).toString(16).padStart(8, "0");

@@ -11,24 +11,7 @@ import { makeCpu, loadWords, type Harness } from "../../helpers/cpu-harness.js";
 import { Mode } from "../../../src/cpu/state.js";
 import { ATTN_LINES, LINE_VIRQ } from "../../../src/cpu/core.js";
 import { generateA32, scanA32, MAX_BLOCK } from "../../../src/cpu/jit-a32.js";
-
-class Rng {
-  private s: number;
-  constructor(seed: number) {
-    this.s = seed | 0 || 1;
-  }
-  next(): number {
-    let x = this.s;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.s = x | 0;
-    return x >>> 0;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-}
+import { Rng } from "../../helpers/rng.js";
 
 const CODE = 0x8000;
 const hex = (n: number): string => "0x" + (n >>> 0).toString(16).padStart(8, "0");
@@ -209,19 +192,20 @@ test("a store into the running block: the new word runs, as it would in the inte
 });
 
 test("code rewritten after it was compiled runs as rewritten (a store from another page)", () => {
-  // Loop: at CODE a block `mov r0, #1; b CODE+0x1000`; there: `str r1, [r2]; b CODE`.
+  // At CODE: mov r0, #1; b CODE+0x1000. There: cmp r4, #0; strne r1, [r2]; b CODE.
   const h = makeCpu([], CODE);
   loadWords(h.stage2, CODE, [0xe3a00001, 0xea0003fd]);
-  loadWords(h.stage2, CODE + 0x1000, [0xe5821000, 0xeafffbfc]);
+  loadWords(h.stage2, CODE + 0x1000, [0xe3540000, 0x15821000, 0xeafffbfc]);
   h.cpu.mmu.code.hotThreshold = 1;
   h.cpu.r[1] = 0xe3a00009; // mov r0, #9
   h.cpu.r[2] = CODE;
-  h.cpu.run(2);
+  h.cpu.run(50); // ten passes: both blocks translated
   assert.equal(h.cpu.r[0], 1);
-  assert.ok(h.cpu.mmu.code.compiled >= 1);
-  h.cpu.run(4); // the store, the branch back, then the rewritten block
+  assert.equal(h.cpu.mmu.code.invalidations, 0);
+  h.cpu.r[4] = 1; // the next pass stores over `mov r0, #1`, then runs it
+  h.cpu.run(7);
   assert.equal(h.cpu.r[0], 9);
-  assert.ok(h.cpu.mmu.code.invalidations >= 1, "the code page was dropped");
+  assert.equal(h.cpu.mmu.code.invalidations, 1, "the code page was dropped once");
 });
 
 test("a data abort in the middle of a compiled block: earlier instructions done, exact count", () => {
@@ -264,4 +248,24 @@ test("a virtual IRQ pending while masked is taken right after the CPSIE that unm
     assert.equal(h.cpu.mode, Mode.IRQ);
     assert.equal(h.cpu.r[14], CODE + 12 + 4, "LR_irq = the next instruction + 4");
   }
+});
+
+test("stores to data next to code in the same page leave the translated code in place", () => {
+  // loop: str r0, [r2]; ldr r3, [r2]; subs r1, r1, #1; bne loop; b .   (r2: a word in the same page)
+  const h = makeCpu([0xe5820000, 0xe5923000, 0xe2511001, 0x1afffffb, 0xeafffffe], CODE);
+  h.cpu.mmu.code.hotThreshold = 1;
+  h.cpu.r[0] = 0x1234;
+  h.cpu.r[1] = 1000;
+  h.cpu.r[2] = CODE + 0x800;
+  h.cpu.run(4001);
+  assert.equal(h.cpu.r[1], 0);
+  assert.equal(h.cpu.r[3], 0x1234);
+  assert.equal(h.cpu.mmu.code.invalidations, 0, "no block was dropped");
+  assert.ok(h.cpu.mmu.code.compiled >= 1);
+  // A store onto the loop's own words does drop them.
+  h.cpu.r[2] = CODE + 8;
+  h.cpu.r[1] = 2;
+  h.cpu.nextPc = CODE;
+  h.cpu.run(1);
+  assert.equal(h.cpu.mmu.code.invalidations, 1);
 });

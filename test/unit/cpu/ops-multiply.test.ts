@@ -3,6 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { Rng } from "../../helpers/rng.js";
 import { mul, umull64, smull64, umlal64, smlal64, umaal } from "../../../src/cpu/ops-multiply.js";
 
 const M64 = (1n << 64n) - 1n;
@@ -16,13 +17,8 @@ const EDGES = [
 
 function* operands(): Generator<[number, number, number, number]> {
   for (const a of EDGES) for (const b of EDGES) yield [a, b, a ^ 0x5a5a5a5a, ~b];
-  let x = 0x2545f491;
-  const next = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x | 0;
-  };
+  const rng = new Rng(0x2545f491);
+  const next = (): number => rng.next() | 0;
   for (let k = 0; k < 20000; k++) yield [next(), next(), next(), next()];
 }
 
