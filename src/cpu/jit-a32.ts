@@ -110,11 +110,15 @@ class Emitter {
 
   /** The interpreter's executor for this instruction; the block goes on only where it would have. */
   call(helper: HelperName, instr: number): void {
+    this.emit(this.callText(helper, instr));
+  }
+
+  callText(helper: HelperName, instr: number): string {
     const next = (this.pc + 4) | 0;
-    this.emit(
+    return (
       `cpu.curPc = ${this.pc}; cpu.nextPc = ${next}; r[15] = ${(this.pc + 8) | 0}; cpu.sliceCount = ${this.count};` +
-        ` h.${helper}(cpu, ${instr | 0});` +
-        ` if (cpu.nextPc !== ${next} || cpu.attention !== 0) return ${this.count};`,
+      ` h.${helper}(cpu, ${instr | 0});` +
+      ` if (cpu.nextPc !== ${next} || cpu.attention !== 0) return ${this.count};`
     );
   }
 }
@@ -299,16 +303,86 @@ function extraLoadStore(e: Emitter, instr: number): void {
   e.afterAccess();
 }
 
+/**
+ * LDM/STM without the user-register forms: when the whole transfer is in one page that the TLB
+ * holds, the words move directly (nothing can abort then), as blockTransfer's own fast path does;
+ * otherwise, and for what is left, blockTransfer itself.
+ */
+function blockTransfer(e: Emitter, instr: number): void {
+  const list = instr & 0xffff;
+  const n = (instr >>> 16) & 15;
+  const wback = (instr & 0x00200000) !== 0;
+  const load = (instr & 0x00100000) !== 0;
+  if (list === 0 || n === 15 || (instr & 0x00400000) !== 0) {
+    e.call("blockTransfer", instr);
+    return;
+  }
+  const regs: number[] = [];
+  for (let k = 0; k < 16; k++) if (list & (1 << k)) regs.push(k);
+  const bytes = 4 * regs.length;
+  const up = (instr & 0x00800000) !== 0;
+  const pre = (instr & 0x01000000) !== 0;
+  const first = up ? (pre ? 4 : 0) : pre ? -bytes : 4 - bytes;
+  const parts = [
+    `const base = r[${n}], addr = (base + ${first}) | 0;`,
+    `const o = (addr & 0xfff) <= ${4096 - bytes} ? mmu.${load ? "readRun" : "writeRun"}(addr) : -1;`,
+    "if (o >= 0) { const m = mmu.stage2.mem32, w = o >> 2;",
+  ];
+  const newBase = `(base ${up ? "+" : "-"} ${bytes}) | 0`;
+  if (!load) {
+    regs.forEach((reg, k) => parts.push(`m[w + ${k}] = ${e.reg(reg)};`));
+    if (wback) parts.push(`r[${n}] = ${newBase};`);
+  } else {
+    if (wback) parts.push(`r[${n}] = ${newBase};`);
+    regs.forEach((reg, k) => {
+      if (reg !== 15) parts.push(`r[${reg}] = m[w + ${k}];`);
+    });
+    if (list & 0x8000) {
+      parts.push(`cpu.loadWritePc(m[w + ${regs.length - 1}]); cpu.curPc = ${e.pc}; r[15] = ${(e.pc + 8) | 0};`);
+      parts.push(`return ${e.count};`);
+    }
+  }
+  parts.push(`} else { ${e.callText("blockTransfer", instr)} }`);
+  e.emit(`{ ${parts.join(" ")} }`);
+}
+
+/** The media space: SXTB/SXTH/UXTB/UXTH and their accumulating forms here, the rest by the executor. */
+function media(e: Emitter, instr: number): void {
+  const d = (instr >>> 12) & 15;
+  const m = instr & 15;
+  const n = (instr >>> 16) & 15;
+  const op = (instr >>> 20) & 7;
+  if ((instr & 0x0f8003f0) === 0x06800070 && (op === 2 || op === 3 || op === 6 || op === 7) && d !== 15 && m !== 15) {
+    const rot = (instr >>> 7) & 0x18;
+    const rotated = rot === 0 ? `r[${m}]` : `((r[${m}] >>> ${rot}) | (r[${m}] << ${32 - rot}))`;
+    const extended = [
+      "",
+      "",
+      `((${rotated} << 24) >> 24)`,
+      `((${rotated} << 16) >> 16)`,
+      "",
+      "",
+      `(${rotated} & 0xff)`,
+      `(${rotated} & 0xffff)`,
+    ][op];
+    e.emit(n === 15 ? `r[${d}] = ${extended};` : `r[${d}] = (r[${n}] + ${extended}) | 0;`);
+    return;
+  }
+  e.call("executeA32", instr);
+}
+
 /** One instruction whose condition has passed. */
 function instruction(e: Emitter, instr: number): void {
   switch ((instr >>> 25) & 7) {
     case 0:
     case 1: {
       if ((instr & 0x01900000) === 0x01000000) {
-        // The miscellaneous space (compares without S): MOVW/MOVT here, the rest by the executor.
+        // The miscellaneous space (compares without S): MOVW/MOVT and CLZ here, the rest by the executor.
         const d = (instr >>> 12) & 15;
         const imm16 = ((instr >>> 4) & 0xf000) | (instr & 0xfff);
-        if ((instr & 0x0ff00000) === 0x03000000 && d !== 15) e.emit(`r[${d}] = ${imm16};`);
+        if ((instr & 0x0fff0ff0) === 0x016f0f10 && d !== 15 && (instr & 15) !== 15)
+          e.emit(`r[${d}] = Math.clz32(r[${instr & 15}]);`);
+        else if ((instr & 0x0ff00000) === 0x03000000 && d !== 15) e.emit(`r[${d}] = ${imm16};`);
         else if ((instr & 0x0ff00000) === 0x03400000 && d !== 15)
           e.emit(`r[${d}] = (r[${d}] & 0xffff) | ${imm16 << 16};`);
         else e.call("executeA32", instr);
@@ -328,7 +402,12 @@ function instruction(e: Emitter, instr: number): void {
         if ((instr & 0x0ff000f0) === 0x00000090 && noPc) e.emit(`r[${d}] = Math.imul(r[${n}], r[${m}]);`);
         else if ((instr & 0x0ff000f0) === 0x00200090 && noPc)
           e.emit(`r[${d}] = (Math.imul(r[${n}], r[${m}]) + r[${a}]) | 0;`);
-        else e.call("executeA32", instr);
+        else if ((instr & 0x0f9000f0) === 0x00800090 && noPc) {
+          // UMULL, UMLAL, SMULL, SMLAL without S: RdLo is [15:12], RdHi [19:16].
+          const fn = ["umull64", "umlal64", "smull64", "smlal64"][(instr >>> 21) & 3];
+          const acc = instr & 0x00200000 ? `, r[${a}], r[${d}]` : "";
+          e.emit(`{ const lo = h.${fn}(r[${n}], r[${m}]${acc}); r[${a}] = lo; r[${d}] = h.mul.hi; }`);
+        } else e.call("executeA32", instr);
         return;
       }
       if ((instr & 0xf000) === 0xf000 || (instr & 0x02000010) === 0x10) e.call("dataProcessing", instr);
@@ -339,11 +418,11 @@ function instruction(e: Emitter, instr: number): void {
       loadStore(e, instr);
       return;
     case 3:
-      if (instr & 0x10) e.call("executeA32", instr);
+      if (instr & 0x10) media(e, instr);
       else loadStore(e, instr);
       return;
     case 4:
-      e.call("blockTransfer", instr);
+      blockTransfer(e, instr);
       return;
     case 5: {
       // B / BL.

@@ -5,6 +5,7 @@ import { executeA32 } from "./a32.js";
 import { dataProcessing } from "./a32-dataproc.js";
 import { extraLoadStore, loadStoreWordByte } from "./a32-loadstore.js";
 import { blockTransfer } from "./a32-block.js";
+import { mul, umull64, umlal64, smull64, smlal64 } from "./ops-multiply.js";
 
 export const jitHelpers = {
   executeA32,
@@ -12,9 +13,14 @@ export const jitHelpers = {
   loadStoreWordByte,
   extraLoadStore,
   blockTransfer,
+  mul,
+  umull64,
+  umlal64,
+  smull64,
+  smlal64,
 };
 
 export type JitHelpers = typeof jitHelpers;
 
-/** Names of the helpers, as the generated code spells them. */
-export type HelperName = keyof JitHelpers;
+/** Names of the executors, as the generated code calls them (with the core and the word). */
+export type HelperName = "executeA32" | "dataProcessing" | "loadStoreWordByte" | "extraLoadStore" | "blockTransfer";

@@ -70,13 +70,24 @@ function randomInstruction(rng: Rng, index: number, length: number): number {
             c | (rng.below(2) << 21) | (d << 16) | (rng.below(15) << 12) | (rng.below(15) << 8) | 0x90 | rng.below(15)
           );
         default:
-          return c | 0x00800090 | (d << 16) | (((d + 1) % 15) << 12) | (rng.below(15) << 8) | rng.below(15);
+          // UMULL, UMLAL, SMULL, SMLAL, rarely with S.
+          return (
+            c |
+            0x00800090 |
+            (rng.below(4) << 21) |
+            (rng.below(6) === 0 ? 0x00100000 : 0) |
+            (d << 16) |
+            (((d + 1) % 15) << 12) |
+            (rng.below(15) << 8) |
+            rng.below(15)
+          );
       }
     }
     case 8: {
-      // LDM/STM without the PC, on a base that is usually in RAM.
-      const list = (rng.next() & 0x7fff) | 1;
-      return c | 0x08000000 | (rng.below(16) << 20) | (rng.below(13) << 16) | list;
+      // LDM/STM in all four addressing modes, with and without writeback, sometimes the user-register
+      // forms or a loaded PC (which ends the block).
+      const list = (rng.next() & (rng.below(8) === 0 ? 0xffff : 0x7fff)) | 1;
+      return c | 0x08000000 | (rng.below(32) << 20) | (rng.below(13) << 16) | list;
     }
     case 9: {
       // A conditional branch: back to the block's start (a loop), forward within the block, just
@@ -86,8 +97,14 @@ function randomInstruction(rng: Rng, index: number, length: number): number {
       return ((1 + rng.below(13)) << 28) | 0x0a000000 | (rng.below(2) << 24) | ((ahead - 2) & 0xffffff);
     }
     case 10:
-      // CLZ, UXTB, REV, MRS: executor calls that go on.
-      return [0xe16f0f11, 0xe6ef0071, 0xe6bf0f31, 0xe10f0000][rng.below(4)] | (reg(rng, false) << 12);
+      if (rng.below(2) === 0) {
+        // SXTB/SXTH/UXTB/UXTH, with an accumulator or not (Rn = PC), any rotation.
+        const op = [2, 3, 6, 7][rng.below(4)];
+        const n = rng.below(3) === 0 ? 15 : rng.below(15);
+        return c | 0x06800070 | (op << 20) | (n << 16) | (reg(rng, false) << 12) | (rng.below(4) << 10) | rng.below(15);
+      }
+      // CLZ, UXTB, REV, MRS, SXTB16.
+      return [0xe16f0f11, 0xe6ef0071, 0xe6bf0f31, 0xe10f0000, 0xe68f0071][rng.below(5)] | (reg(rng, false) << 12);
     default:
       // Rarely: an UNDEFINED word, an SVC, or an unconditional-space instruction (end the block).
       return [0xe7f000f0, 0xef000000, 0xf57ff05f, c | 0x0320f000][rng.below(4)] >>> 0;
