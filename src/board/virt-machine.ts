@@ -60,7 +60,7 @@ export interface VirtMachineConfig {
   log: (message: string) => void;
   /** Trace lines. */
   traceOut?: (line: string) => void;
-  /** Visits before an ARM block is translated to JavaScript (default 16000); null: interpreter only. */
+  /** Visits before an ARM block is translated to JavaScript (default 4000); null: interpreter only. */
   jitThreshold?: number | null;
 }
 

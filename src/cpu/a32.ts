@@ -34,8 +34,10 @@ const NO_PAGE = 1;
 /**
  * Runs ARM instructions from cpu.nextPc until an instruction sets cpu.attention or `done` reaches
  * `budget`; returns `done` plus the instructions run. r[15] reads as the instruction address + 8.
+ * Past `soft`, a taken B/BL also ends the run (at a branch target: where run-blocks.ts looks for
+ * translated code).
  */
-export function runA32(cpu: Cpu, budget: number, done: number): number {
+export function runA32(cpu: Cpu, budget: number, done: number, soft = budget): number {
   const r = cpu.r;
   const mmu = cpu.mmu;
   const mem32 = mmu.stage2.mem32;
@@ -45,6 +47,7 @@ export function runA32(cpu: Cpu, budget: number, done: number): number {
   let pc = cpu.nextPc | 0;
   budget |= 0;
   done |= 0;
+  soft |= 0;
   for (;;) {
     // Counted before the fetch: an instruction whose fetch aborts counts, as in QEMU's icount.
     // Every store to the core happens before the fetch, whose slow path is a call: V8 then checks
@@ -308,6 +311,7 @@ export function runA32(cpu: Cpu, budget: number, done: number): number {
           // B / BL: PC + SignExtend(imm24:'00'), aligned as BranchWritePC does.
           if (instr & 0x01000000) r[14] = (pc + 4) | 0;
           cpu.nextPc = (pc + 8 + ((instr << 8) >> 6)) & ~3;
+          if (done >= soft) return done;
           break;
         default:
           executeA32(cpu, instr);

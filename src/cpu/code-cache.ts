@@ -65,7 +65,7 @@ export class CodeCache {
   compiled = 0;
   /** Visits before a block is compiled: rarely-run code stays in the interpreter, which is faster
    * than a fresh function until V8 has optimized it (tests lower it to 1). */
-  hotThreshold = 16000;
+  hotThreshold = 4000;
 
   private constructor(bytes: number) {
     this.pages = new Array<CodePage | undefined>(Math.ceil(bytes / 4096)).fill(undefined);

@@ -93,9 +93,12 @@ class Emitter {
     return `(done + ${this.k + 1}) | 0`;
   }
 
-  /** Before an access that may abort or reach a device: what the abort and the icount clock read. */
+  /** Before an access that may abort or reach a device: what the abort, the icount clock and the
+   * hypervisor's trap handlers read, as the interpreter leaves it. */
   beforeAccess(): void {
-    this.emit(`cpu.curPc = ${this.pc}; cpu.sliceCount = ${this.count};`);
+    this.emit(
+      `cpu.curPc = ${this.pc}; cpu.nextPc = ${(this.pc + 4) | 0}; r[15] = ${(this.pc + 8) | 0}; cpu.sliceCount = ${this.count};`,
+    );
   }
 
   /** After an access: an MMIO access or a store to code may have asked for attention. */

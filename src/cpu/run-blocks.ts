@@ -12,6 +12,9 @@ import { Block } from "./code-cache.js";
 import { compileA32, scanA32 } from "./jit-a32.js";
 import { jitHelpers } from "./jit-helpers.js";
 
+/** Instructions the interpreter runs on from a cold block before it stops at a taken branch. */
+const COLD_RUN = 64;
+
 export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
   const mmu = cpu.mmu;
   const code = mmu.code;
@@ -21,6 +24,9 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
   const h = jitHelpers;
   budget |= 0;
   done |= 0;
+  // Attention already asked for (a kick before the slice): one instruction, as the interpreter
+  // would run, and no block that could run on past it.
+  if (cpu.attention !== 0) return runA32(cpu, budget, done);
   for (;;) {
     const pc = cpu.nextPc | 0;
     let addend = mmu.fetchAddend(pc) | 0;
@@ -57,7 +63,9 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
         done = fn(cpu, r, mmu, done, h, budget);
         cpu.sliceCount = done;
       } else {
-        done = runA32(cpu, (done + block.length) | 0, done);
+        // Cold: the interpreter runs this block and on, to the first taken branch after COLD_RUN
+        // instructions (one call for several cold blocks; hot code is reached through branches).
+        done = runA32(cpu, budget, done, (done + COLD_RUN) | 0);
       }
     }
     if (cpu.attention !== 0 || done >= budget) return done;

@@ -286,3 +286,25 @@ test("stores to data next to code in the same page leave the translated code in 
   h.cpu.run(1);
   assert.equal(h.cpu.mmu.code.invalidations, 1);
 });
+
+test("a kick before the slice: one instruction, whether a block is translated or not", () => {
+  // A loop on itself (add r0, r0, #1; b .-4) and a straight block (mov r0, #1..#4; b .).
+  const programs = [
+    [0xe2800001, 0xeafffffd],
+    [0xe3a00001, 0xe3a00002, 0xe3a00003, 0xe3a00004, 0xeafffffe],
+  ];
+  for (const words of programs) {
+    const results = [true, false].map((jit) => {
+      const h = makeCpu(words, CODE);
+      h.cpu.jit = jit;
+      h.cpu.mmu.code.hotThreshold = 1;
+      h.cpu.run(words.length * 2); // the blocks are translated by now
+      h.cpu.nextPc = CODE;
+      h.cpu.kick();
+      h.cpu.run(1000);
+      return [h.cpu.r[0], h.cpu.instructions, h.cpu.nextPc];
+    });
+    assert.deepEqual(results[0], results[1]);
+    assert.equal(results[1][1], words.length * 2 + 1, "the kicked slice ran one instruction");
+  }
+});
