@@ -7,6 +7,7 @@ import { Mode } from "./state.js";
 import { armExpandImmC } from "./alu.js";
 import { media, qadd, qsub, qdadd, qdsub } from "./ops-media.js";
 import { banked, mrsBanked, msrBanked, mrsCpsr, msrCpsr, msrSpsr } from "./ops-psr.js";
+import { executeHint } from "./ops-hint.js";
 
 /** Miscellaneous instructions: op1 = bits [24:20] = 0b10xx0 with bit 7 = 0. op = bits [22:21],
  * op2 = bits [6:4]. */
@@ -136,20 +137,8 @@ export function msrImmediateOrHint(cpu: Cpu, instr: number): void {
   const mask = (instr >>> 16) & 15;
   const spsr = instr & 0x400000;
   if (spsr === 0 && mask === 0) {
-    switch (instr & 0xff) {
-      case 2:
-        cpu.waitForInterrupt(true); // WFE
-        return;
-      case 3:
-        cpu.waitForInterrupt(false); // WFI
-        return;
-      case 4:
-        cpu.sendEvent(); // SEV
-        return;
-      default:
-        // NOP, YIELD, DBG and the unallocated hints execute as NOPs.
-        return;
-    }
+    executeHint(cpu, instr & 0xff);
+    return;
   }
   const value = armExpandImmC(instr & 0xfff, cpu.c);
   if (spsr) {

@@ -5,6 +5,7 @@
 import type { Cpu } from "./core.js";
 import { alu, addWithCarry, shiftImmC, shiftRegC } from "./alu.js";
 import { readMultiple, commitMultiple, storeMultiple, bitCount16 } from "./t32-multiple.js";
+import { executeHint } from "./ops-hint.js";
 
 export function executeT16(cpu: Cpu, hw: number): void {
   switch (hw >>> 12) {
@@ -430,26 +431,10 @@ function miscellaneous(cpu: Cpu, hw: number): void {
         cpu.it = hw & 0xff;
         return;
       }
-      hint(cpu, (hw >>> 4) & 0xf);
+      executeHint(cpu, (hw >>> 4) & 0xf);
       return;
     default:
       cpu.undefinedInstruction();
-  }
-}
-
-/** NOP-compatible hints (16-bit): YIELD and unallocated hints execute as NOP. */
-function hint(cpu: Cpu, op: number): void {
-  switch (op) {
-    case 2:
-      cpu.waitForInterrupt(true);
-      return;
-    case 3:
-      cpu.waitForInterrupt(false);
-      return;
-    case 4:
-      cpu.sendEvent();
-      return;
-    default:
   }
 }
 

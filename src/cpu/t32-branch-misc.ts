@@ -5,6 +5,7 @@
 import type { Cpu } from "./core.js";
 import { mrsCpsr, msrCpsr, msrSpsr, cps, mrsBanked, msrBanked, banked } from "./ops-psr.js";
 import { bankOf } from "./state.js";
+import { executeHint } from "./ops-hint.js";
 
 export function branchesMiscControl(cpu: Cpu, instr: number): void {
   const hw1 = instr >>> 16;
@@ -151,19 +152,7 @@ function hintOrCps(cpu: Cpu, instr: number): void {
     cps(cpu, (instr >>> 9) & 3, (instr >>> 5) & 7, (instr & 0x100) !== 0, instr & 0x1f);
     return;
   }
-  switch (instr & 0xff) {
-    case 2:
-      cpu.waitForInterrupt(true);
-      return;
-    case 3:
-      cpu.waitForInterrupt(false);
-      return;
-    case 4:
-      cpu.sendEvent();
-      return;
-    default:
-    // NOP, YIELD, DBG and unallocated hints execute as NOP.
-  }
+  executeHint(cpu, instr & 0xff);
 }
 
 /** hw1 = F3BF: CLREX, DSB, DMB, ISB (ENTERX/LEAVEX: no ThumbEE on this core). */

@@ -25,7 +25,7 @@
 //   `canReceive()` changes.
 
 import type { IrqLine, MmioDevice } from "./device.js";
-import { PCELL_ID3, PERIPH_ID0, primeCellIdRegister, readLanes, registerOf, writeLanes } from "./register-access.js";
+import { PrimeCellDevice } from "./register-access.js";
 
 // Register byte offsets (DDI 0183 3.2, "Summary of registers").
 export const UARTDR = 0x000;
@@ -101,7 +101,7 @@ export const PL011_FIFO_DEPTH = 16;
 /** RX trigger levels for UARTIFLS.RXIFLSEL 0..4 (1/8, 1/4, 1/2, 3/4, 7/8 of 16); reserved codes act as 7/8. */
 const RX_TRIGGER = [2, 4, 8, 12, 14, 14, 14, 14] as const;
 
-export class Pl011 implements MmioDevice {
+export class Pl011 extends PrimeCellDevice implements MmioDevice {
   /** Called when a read frees space in a full RX FIFO, so a host holding input back can resume. Keep
    * it cheap (it runs inside the guest's register read); deferring the `receive()` calls is best. */
   onRxSpace: (() => void) | null = null;
@@ -128,7 +128,9 @@ export class Pl011 implements MmioDevice {
   constructor(
     private readonly irq: IrqLine,
     private readonly output: (byte: number) => void,
-  ) {}
+  ) {
+    super(PL011_PERIPH_ID);
+  }
 
   /** Back to the reset state (a system reset); the line drops. */
   reset(): void {
@@ -166,15 +168,7 @@ export class Pl011 implements MmioDevice {
 
   // ---- guest side ----
 
-  read(offset: number, size: number, _cpu: number): number {
-    return readLanes(this.readRegister(registerOf(offset)), offset, size);
-  }
-
-  write(offset: number, size: number, value: number, _cpu: number): void {
-    this.writeRegister(registerOf(offset), writeLanes(value, offset, size));
-  }
-
-  private readRegister(reg: number): number {
+  protected readRegister(reg: number): number {
     switch (reg) {
       case UARTDR:
         return this.popRx();
@@ -204,11 +198,11 @@ export class Pl011 implements MmioDevice {
         return this.dmacr;
       default:
         // UARTICR is write-only; reserved and test registers read as zero.
-        return reg >= PERIPH_ID0 && reg <= PCELL_ID3 ? primeCellIdRegister(reg, PL011_PERIPH_ID) : 0;
+        return this.otherRegister(reg);
     }
   }
 
-  private writeRegister(reg: number, v: number): void {
+  protected writeRegister(reg: number, v: number): void {
     switch (reg) {
       case UARTDR:
         this.transmit(v & 0xff);

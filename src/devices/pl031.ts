@@ -21,7 +21,7 @@
 
 import type { IrqLine, MmioDevice } from "./device.js";
 import { COUNTER_HZ, type Clock, type TimerHandle, type TimerQueue } from "../host/time.js";
-import { PCELL_ID3, PERIPH_ID0, primeCellIdRegister, readLanes, registerOf, writeLanes } from "./register-access.js";
+import { PrimeCellDevice } from "./register-access.js";
 
 // Register byte offsets (DDI 0224 3.2, "Summary of RTC registers").
 export const RTCDR = 0x000;
@@ -49,7 +49,7 @@ export interface Pl031Options {
   hz?: number;
 }
 
-export class Pl031 implements MmioDevice {
+export class Pl031 extends PrimeCellDevice implements MmioDevice {
   private readonly hz: number;
   /** Clock count at which second 0 of the 1 Hz tick began. */
   private readonly t0: number;
@@ -74,6 +74,7 @@ export class Pl031 implements MmioDevice {
     private readonly timers: TimerQueue,
     options: Pl031Options,
   ) {
+    super(PL031_PERIPH_ID);
     this.hz = options.hz ?? COUNTER_HZ;
     this.t0 = clock.now();
     this.running = options.startEnabled ?? true;
@@ -95,15 +96,7 @@ export class Pl031 implements MmioDevice {
     return this.running ? (this.offset + this.elapsedSeconds()) >>> 0 : this.offset;
   }
 
-  read(offset: number, size: number, _cpu: number): number {
-    return readLanes(this.readRegister(registerOf(offset)), offset, size);
-  }
-
-  write(offset: number, size: number, value: number, _cpu: number): void {
-    this.writeRegister(registerOf(offset), writeLanes(value, offset, size));
-  }
-
-  private readRegister(reg: number): number {
+  protected readRegister(reg: number): number {
     switch (reg) {
       case RTCDR:
         return this.counter();
@@ -121,11 +114,11 @@ export class Pl031 implements MmioDevice {
         return this.ris & this.imsc;
       default:
         // RTCICR is write-only; reserved and test registers read as zero.
-        return reg >= PERIPH_ID0 && reg <= PCELL_ID3 ? primeCellIdRegister(reg, PL031_PERIPH_ID) : 0;
+        return this.otherRegister(reg);
     }
   }
 
-  private writeRegister(reg: number, v: number): void {
+  protected writeRegister(reg: number, v: number): void {
     switch (reg) {
       case RTCMR:
         this.mr = v;

@@ -33,3 +33,29 @@ export function primeCellIdRegister(reg: number, periphId: readonly number[]): n
   const index = (reg - PERIPH_ID0) >> 2;
   return index < 4 ? periphId[index] : PRIMECELL_CELL_ID[index - 4];
 }
+
+/**
+ * A PrimeCell peripheral as a window of 32-bit registers: narrow accesses go through the byte
+ * lanes, and the ID registers at 0xFE0..0xFFC come from the four peripheral ID bytes. Subclasses
+ * implement the registers of their own map.
+ */
+export abstract class PrimeCellDevice {
+  constructor(private readonly periphId: readonly number[]) {}
+
+  read(offset: number, size: number, _cpu: number): number {
+    return readLanes(this.readRegister(registerOf(offset)), offset, size);
+  }
+
+  write(offset: number, size: number, value: number, _cpu: number): void {
+    this.writeRegister(registerOf(offset), writeLanes(value, offset, size));
+  }
+
+  /** What a register outside the device's own map reads as: an ID register, or zero (reserved
+   * space, write-only and test registers). */
+  protected otherRegister(reg: number): number {
+    return reg >= PERIPH_ID0 && reg <= PCELL_ID3 ? primeCellIdRegister(reg, this.periphId) : 0;
+  }
+
+  protected abstract readRegister(reg: number): number;
+  protected abstract writeRegister(reg: number, value: number): void;
+}

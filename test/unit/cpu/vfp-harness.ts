@@ -112,15 +112,4 @@ export function assertUndefined(cpu: Cpu, at = CODE): void {
   assert.equal(cpu.r[14] >>> 0, at + 4, "LR_und");
 }
 
-export function write32(stage2: Stage2, addr: number, value: number): void {
-  const m = stage2.memory;
-  m[addr] = value & 0xff;
-  m[addr + 1] = (value >>> 8) & 0xff;
-  m[addr + 2] = (value >>> 16) & 0xff;
-  m[addr + 3] = value >>> 24;
-}
-
-export function read32(stage2: Stage2, addr: number): number {
-  const m = stage2.memory;
-  return (m[addr] | (m[addr + 1] << 8) | (m[addr + 2] << 16) | (m[addr + 3] << 24)) >>> 0;
-}
+export { read32, write32 } from "./t32-harness.js";
