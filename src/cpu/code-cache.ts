@@ -26,7 +26,7 @@ export class Block {
     readonly va: number,
     /** Instructions in the block. */
     readonly length: number,
-    /** Instruction set: 0 ARM. */
+    /** Instruction set: 0 ARM, 1 Thumb. */
     readonly thumb: number,
   ) {}
 }
@@ -35,6 +35,8 @@ const WORDS_PER_PAGE = 1024;
 
 export class CodePage {
   readonly blocks: (Block | undefined)[] = new Array<Block | undefined>(WORDS_PER_PAGE);
+  /** Thumb blocks, by halfword of the page (they start on any halfword). */
+  readonly thumbBlocks: (Block | undefined)[] = new Array<Block | undefined>(2 * WORDS_PER_PAGE);
   /** One bit per word of the page that some block was made from: stores elsewhere in the page
    * (data next to code) leave the blocks alone. */
   private readonly covered = new Uint32Array(WORDS_PER_PAGE / 32);
@@ -83,8 +85,8 @@ export class CodeCache {
 
   /** One line for --stats. */
   describe(enabled: boolean): string {
-    if (!enabled) return "jit off: ARM code interpreted";
-    return `jit: ${this.compiled} ARM blocks translated (after ${this.hotThreshold} visits), ${this.invalidations} code pages dropped by stores`;
+    if (!enabled) return "jit off: all code interpreted";
+    return `jit: ${this.compiled} blocks translated (after ${this.hotThreshold} entries), ${this.invalidations} code pages dropped by stores`;
   }
 
   /** A CPU's TLB, whose write entries must stay away from code pages. */

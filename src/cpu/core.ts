@@ -13,7 +13,7 @@ import { Stage2 } from "./stage2.js";
 import type { TimerRegisterFile } from "./timer-regs.js";
 import { runA32 } from "./a32.js";
 import { runT32 } from "./run-t32.js";
-import { runA32Blocks } from "./run-blocks.js";
+import { runA32Blocks, runT32Blocks } from "./run-blocks.js";
 
 /** Thrown (a preallocated object, no allocation) by the MMU when an access aborts; caught by Cpu.run. */
 export const GUEST_ABORT = { guestAbort: true };
@@ -68,7 +68,7 @@ export class Cpu extends CpuState {
 
   /** Asserted interrupt inputs (LINE_* bits). */
   lines = 0;
-  /** Run hot ARM code as translated blocks (run-blocks.ts); false: the interpreter alone. */
+  /** Run hot code as translated blocks (run-blocks.ts); false: the interpreter alone. */
   jit = true;
   /** ATTN_* bits: why the run loops must look up after the current instruction. */
   attention = 0;
@@ -370,7 +370,7 @@ export class Cpu extends CpuState {
           break;
         }
         this.attention &= ~ATTN_RESYNC;
-        if (this.t !== 0) done = runT32(this, budget, done);
+        if (this.t !== 0) done = this.jit ? runT32Blocks(this, budget, done) : runT32(this, budget, done);
         else done = this.jit ? runA32Blocks(this, budget, done) : runA32(this, budget, done);
       } catch (e) {
         // The aborted instruction was counted when it was fetched (or the fetch itself aborted).

@@ -1,7 +1,8 @@
-// The ARM-state run loop with translated blocks: at each block entry, look the block up by the
-// physical address of the PC (code-cache.ts); run its compiled function if it has one, else let
-// the interpreter (runA32) run exactly its instructions and count the visit, compiling the block
-// once it is hot. Cold code thus costs no compilation, and hot loops run as straight JavaScript.
+// The run loops with translated blocks (ARM state first, Thumb state below): at each block entry,
+// look the block up by the physical address of the PC (code-cache.ts); run its compiled function
+// if it has one, else count the entry and let the interpreter (runA32, runT32) run from there on
+// to the first taken branch after COLD_RUN instructions, compiling the block once it is hot. Cold
+// code thus costs no compilation and one call per few blocks; hot loops run as straight JavaScript.
 //
 // A block only runs when it fits in the budget, so slices end on the same instruction as with the
 // interpreter alone (icount stays exact, and so does single-stepping).
@@ -11,6 +12,8 @@ import { runA32 } from "./a32.js";
 import { Block } from "./code-cache.js";
 import { compileA32, scanA32 } from "./jit-a32.js";
 import { jitHelpers } from "./jit-helpers.js";
+import { runT32 } from "./run-t32.js";
+import { compileT16, scanT16 } from "./jit-t16.js";
 
 /** Instructions the interpreter runs on from a cold block before it stops at a taken branch. */
 const COLD_RUN = 64;
@@ -66,6 +69,79 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
         // Cold: the interpreter runs this block and on, to the first taken branch after COLD_RUN
         // instructions (one call for several cold blocks; hot code is reached through branches).
         done = runA32(cpu, budget, done, (done + COLD_RUN) | 0);
+      }
+    }
+    if (cpu.attention !== 0 || done >= budget) return done;
+  }
+}
+
+/**
+ * The Thumb-state run loop with translated blocks, as runA32Blocks; blocks are keyed by physical
+ * halfword. Blocks hold no IT instruction, and one is entered only outside an IT block: inside
+ * one, the interpreter runs one instruction at a time until ITSTATE is clear again.
+ */
+export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
+  const mmu = cpu.mmu;
+  const code = mmu.code;
+  const pages = code.pages;
+  const mem16 = mmu.stage2.mem16;
+  const r = cpu.r;
+  const h = jitHelpers;
+  budget |= 0;
+  done |= 0;
+  if (cpu.attention !== 0) return runT32(cpu, budget, done);
+  for (;;) {
+    const pc = cpu.nextPc | 0;
+    let addend = mmu.fetchAddend(pc) | 0;
+    if ((addend & 1) !== 0 && (pc & 1) === 0) {
+      // As in runA32Blocks: a fetch fills the TLB, or takes the prefetch abort at this PC.
+      cpu.curPc = pc;
+      cpu.sliceCount = (done + 1) | 0;
+      mmu.fetch16(pc);
+      cpu.sliceCount = done;
+      addend = mmu.fetchAddend(pc) | 0;
+    }
+    if ((addend & 1) !== 0 || (pc & 1) !== 0) {
+      // Not RAM the TLB can hold: one instruction by the interpreter.
+      done = runT32(cpu, (done + 1) | 0, done);
+    } else if (cpu.it !== 0) {
+      // Inside an IT block: the interpreter runs it, and on to a taken branch.
+      done = runT32(cpu, budget, done, (done + COLD_RUN) | 0);
+    } else {
+      const off = (addend + pc) | 0;
+      const index = off >> 1;
+      let block = pages[off >>> 12]?.thumbBlocks[index & 2047];
+      if (block === undefined || block.va !== pc || block.thumb !== 1) {
+        const scan = scanT16(mem16, index);
+        block = new Block(pc, scan.length, 1);
+        // An empty block (IT first, or a 32-bit instruction split across pages) is kept too, as a
+        // marker that sends this address to the interpreter; it covers no word.
+        const page = code.pageFor(off);
+        page.thumbBlocks[index & 2047] = block;
+        if (scan.length !== 0) {
+          // Coherence is per word: mark every word the block's halfwords touch.
+          const first = (index & 2047) >>> 1;
+          page.cover(first, (((index & 2047) + scan.halfwords - 1) >>> 1) - first + 1);
+        }
+      }
+      let fn = block.fn;
+      if (block.length === 0) {
+        // It starts with IT, or with a 32-bit instruction split across pages.
+        done = runT32(cpu, budget, done, (done + COLD_RUN) | 0);
+      } else if (((done + block.length) | 0) > budget) {
+        done = runT32(cpu, budget, done);
+      } else {
+        if (fn === null && ++block.hits >= code.hotThreshold) {
+          fn = block.fn = compileT16(mem16, index, pc, block.length);
+          code.compiled++;
+        }
+        if (fn !== null) {
+          done = fn(cpu, r, mmu, done, h, budget);
+          cpu.sliceCount = done;
+        } else {
+          // Cold: as in runA32Blocks, the interpreter runs on to a taken branch.
+          done = runT32(cpu, budget, done, (done + COLD_RUN) | 0);
+        }
       }
     }
     if (cpu.attention !== 0 || done >= budget) return done;

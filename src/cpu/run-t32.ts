@@ -17,8 +17,10 @@ const NO_PAGE = 1;
 /**
  * Runs Thumb instructions from cpu.nextPc until an instruction sets cpu.attention or `done`
  * reaches `budget`; returns `done` plus the instructions run. r[15] reads as the instruction + 4.
+ * Past `soft`, a taken 16-bit B also ends the run (at a branch target: where run-blocks.ts looks
+ * for translated code).
  */
-export function runT32(cpu: Cpu, budget: number, done: number): number {
+export function runT32(cpu: Cpu, budget: number, done: number, soft = budget): number {
   const r = cpu.r;
   const mmu = cpu.mmu;
   const mem16 = mmu.stage2.mem16;
@@ -27,6 +29,7 @@ export function runT32(cpu: Cpu, budget: number, done: number): number {
   let pc = cpu.nextPc | 0;
   budget |= 0;
   done |= 0;
+  soft |= 0;
   for (;;) {
     // As in runA32: counted before the fetch, and every store to the core before the fetch.
     done = (done + 1) | 0;
@@ -172,11 +175,15 @@ export function runT32(cpu: Cpu, budget: number, done: number): number {
             // B<c> (T1); cond 0b1110 is UDF and 0b1111 SVC, in executeT16.
             const cond = (hw1 >>> 8) & 0xf;
             if (cond >= 14) executeT16(cpu, hw1);
-            else if (cpu.conditionPassed(cond)) cpu.nextPc = (pc + 4 + ((hw1 << 24) >> 23)) & ~1;
+            else if (cpu.conditionPassed(cond)) {
+              cpu.nextPc = (pc + 4 + ((hw1 << 24) >> 23)) & ~1;
+              if (done >= soft) budget = done; // the loop's own exit test ends the run
+            }
             break;
           }
           case 0x1c: // B (T2)
             cpu.nextPc = (pc + 4 + ((hw1 << 21) >> 20)) & ~1;
+            if (done >= soft) budget = done;
             break;
           default:
             executeT16(cpu, hw1);

@@ -1,0 +1,547 @@
+// Translation of Thumb blocks to JavaScript, as jit-a32.ts does for ARM code: a block is the
+// straight run of instructions from an entry halfword to the first unconditional branch or PC
+// write (at most MAX_BLOCK, never past its 4 KiB page). A block never holds an IT instruction
+// and is only entered outside an IT block, so inside it cpu.it is 0 throughout: every 16-bit
+// data-processing form sets the flags, and no instruction is conditional on ITSTATE. IT blocks
+// are left to the interpreter (run-t32.ts).
+//
+// 32-bit instructions, and the 16-bit forms not spelled out here, are calls to the interpreter's
+// executors with the core set up as runT32 sets it; the block goes on only if the PC went where it
+// was going and nothing asked for attention.
+
+import type { BlockFn } from "./code-cache.js";
+import type { HelperName } from "./jit-helpers.js";
+
+/** Most instructions in one block. */
+export const MAX_BLOCK = 48;
+
+/** Halfwords in a 4 KiB page. */
+const PAGE_HALFWORDS = 2048;
+
+/** IT (not a hint: the mask is non-zero). */
+function isIt(hw: number): boolean {
+  return (hw & 0xff00) === 0xbf00 && (hw & 0xf) !== 0;
+}
+
+/** Whether the block must end after the 16-bit instruction `hw` (it branches or writes the PC, or
+ * always raises an exception). Conditional B and CBZ/CBNZ do not end it. */
+function endsBlock16(hw: number): boolean {
+  switch (hw >>> 11) {
+    case 0x08:
+      // BX/BLX, and ADD/MOV (high registers) with Rd = PC.
+      if ((hw & 0x0700) === 0x0700) return true;
+      return (hw & 0x0400) !== 0 && (hw & 0x0300) !== 0x0100 && (((hw >>> 4) & 8) | (hw & 7)) === 15;
+    case 0x17:
+      // POP with the PC, BKPT.
+      return (hw & 0x0f00) === 0x0d00 || (hw & 0x0f00) === 0x0e00;
+    case 0x1b:
+      // UDF, SVC.
+      return (hw & 0x0e00) === 0x0e00;
+    case 0x1c:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Whether the block must end after a 32-bit instruction (branches, loads to the PC). Ending it
+ * is only a saving: the executor call leaves on its own when the PC goes elsewhere. */
+function endsBlock32(hw1: number, hw2: number): boolean {
+  // B, BL, BLX, and the miscellaneous control space (SUBS PC, LR; MSR; ERET...).
+  if ((hw1 & 0xf800) === 0xf000 && (hw2 & 0x8000) !== 0) return true;
+  // LDM/POP.W with the PC, RFE.
+  if ((hw1 & 0xfe50) === 0xe810 && (hw2 & 0x8000) !== 0) return true;
+  // TBB/TBH.
+  if ((hw1 & 0xfff0) === 0xe8d0 && (hw2 & 0xffe0) === 0xf000) return true;
+  // LDR/LDRB/LDRH... with Rt = PC (PLD/PLI too: ending there costs nothing).
+  return (hw1 & 0xfe10) === 0xf810 && (hw2 & 0xf000) === 0xf000;
+}
+
+export interface T16Scan {
+  /** Instructions in the block (a 32-bit instruction counts once). */
+  length: number;
+  /** Halfwords they occupy. */
+  halfwords: number;
+}
+
+/** The block whose first halfword is mem16[index]: stops before an IT instruction, and before a
+ * 32-bit instruction whose second halfword is on the next page. A length of 0 means that the
+ * first instruction is one of those (the interpreter runs it). */
+export function scanT16(mem16: Uint16Array, index: number): T16Scan {
+  const end = (index & ~(PAGE_HALFWORDS - 1)) + PAGE_HALFWORDS;
+  let i = index;
+  let length = 0;
+  while (i < end && length < MAX_BLOCK) {
+    const hw = mem16[i];
+    if (hw >>> 11 >= 0x1d) {
+      if (i + 1 >= end) break;
+      length++;
+      i += 2;
+      if (endsBlock32(hw, mem16[i - 1])) break;
+    } else {
+      if (isIt(hw)) break;
+      length++;
+      i++;
+      if (endsBlock16(hw)) break;
+    }
+  }
+  return { length, halfwords: i - index };
+}
+
+const CONDITIONS = [
+  "cpu.z !== 0",
+  "cpu.z === 0",
+  "cpu.c !== 0",
+  "cpu.c === 0",
+  "cpu.n !== 0",
+  "cpu.n === 0",
+  "cpu.v !== 0",
+  "cpu.v === 0",
+  "(cpu.c & (cpu.z ^ 1)) !== 0",
+  "(cpu.c & (cpu.z ^ 1)) === 0",
+  "cpu.n === cpu.v",
+  "cpu.n !== cpu.v",
+  "(cpu.z === 0 && cpu.n === cpu.v)",
+  "(cpu.z !== 0 || cpu.n !== cpu.v)",
+];
+
+const NZ = "cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;";
+/** AddWithCarry's flags for res = x + y + carry in. */
+const NZCV = `${NZ} cpu.c = ((x & y) | ((x | y) & ~res)) >>> 31; cpu.v = ((x ^ res) & (y ^ res)) >>> 31;`;
+
+/** The generator's state for one instruction. */
+class Emitter {
+  /** Index of the instruction in the block (counts from 0), its address and its size in bytes. */
+  k = 0;
+  pc = 0;
+  size = 2;
+  /** Set when a branch goes back to the block's first instruction: the body is then a loop. */
+  loops = false;
+  constructor(
+    private readonly out: string[],
+    /** The block's first address, and its length in instructions. */
+    readonly start: number,
+    readonly length: number,
+  ) {}
+
+  emit(line: string): void {
+    this.out.push(line);
+  }
+
+  /** The value of register n as an operand (the PC reads as the instruction address + 4). */
+  reg(n: number): string {
+    return n === 15 ? String((this.pc + 4) | 0) : `r[${n}]`;
+  }
+
+  get count(): string {
+    return `(done + ${this.k + 1}) | 0`;
+  }
+
+  get next(): number {
+    return (this.pc + this.size) | 0;
+  }
+
+  /** Before an access that may abort or reach a device: the core as runT32 leaves it. */
+  beforeAccess(): void {
+    this.emit(
+      `cpu.curPc = ${this.pc}; cpu.nextPc = ${this.next}; r[15] = ${(this.pc + 4) | 0}; cpu.sliceCount = ${this.count};`,
+    );
+  }
+
+  /** After an access: an MMIO access or a store to code may have asked for attention. */
+  afterAccess(): void {
+    this.emit(`if (cpu.attention !== 0) { ${this.leave(this.next)} }`);
+  }
+
+  /** Leaves the block after this instruction, going on at `target`. */
+  leave(target: number): string {
+    return `cpu.nextPc = ${target}; cpu.curPc = ${this.pc}; r[15] = ${(this.pc + 4) | 0}; return ${this.count};`;
+  }
+
+  /** A branch taken to `target`: leaves the block, or goes round again when it is the block's own
+   * start and the budget allows a whole pass (tight loops stay inside the function). */
+  branch(target: number): string {
+    if (target !== this.start) return this.leave(target);
+    this.loops = true;
+    return (
+      `done = ${this.count};` +
+      ` if (((done + ${this.length}) | 0) > budget) { ${this.leave(target).replace(/return .*;$/, "return done;")} }` +
+      " continue;"
+    );
+  }
+
+  /** The interpreter's executor for this instruction; the block goes on only where it would have. */
+  call(helper: HelperName, instr: number): void {
+    this.emit(this.callText(helper, instr));
+  }
+
+  callText(helper: HelperName, instr: number): string {
+    const next = this.next;
+    return (
+      `cpu.curPc = ${this.pc}; cpu.nextPc = ${next}; r[15] = ${(this.pc + 4) | 0}; cpu.sliceCount = ${this.count};` +
+      ` h.${helper}(cpu, ${instr | 0});` +
+      ` if (cpu.nextPc !== ${next} || cpu.attention !== 0) return ${this.count};`
+    );
+  }
+
+  /** A load or store whose body is `body`, set up and checked as the interpreter would be. */
+  access(body: string): void {
+    this.beforeAccess();
+    this.emit(body);
+    this.afterAccess();
+  }
+}
+
+/** LSL/LSR/ASR Rd, Rm, #imm5 (flags: NZ, and C unless LSL #0). */
+function shiftImmediate(e: Emitter, hw: number): void {
+  const d = hw & 7;
+  const imm5 = (hw >>> 6) & 31;
+  let value: string;
+  let carry: string | null;
+  switch (hw >>> 11) {
+    case 0:
+      value = imm5 === 0 ? "a" : `a << ${imm5}`;
+      carry = imm5 === 0 ? null : `(a >>> ${32 - imm5}) & 1`;
+      break;
+    case 1:
+      // LSR #0 is LSR #32.
+      value = imm5 === 0 ? "0" : `(a >>> ${imm5}) | 0`;
+      carry = imm5 === 0 ? "a >>> 31" : `(a >>> ${imm5 - 1}) & 1`;
+      break;
+    default:
+      value = `a >> ${imm5 === 0 ? 31 : imm5}`;
+      carry = imm5 === 0 ? "a >>> 31" : `(a >>> ${imm5 - 1}) & 1`;
+      break;
+  }
+  const c = carry === null ? "" : ` cpu.c = ${carry};`;
+  e.emit(`{ const a = r[${(hw >>> 3) & 7}], res = ${value}; r[${d}] = res; ${NZ}${c} }`);
+}
+
+/** ADDS/SUBS Rd, Rn, Rm and ADDS/SUBS Rd, Rn, #imm3. */
+function addSub3(e: Emitter, hw: number): void {
+  const sub = (hw & 0x200) !== 0;
+  const field = (hw >>> 6) & 7;
+  let y: string;
+  if (hw & 0x400) y = String(sub ? ~field : field);
+  else y = sub ? `~r[${field}]` : `r[${field}]`;
+  e.emit(
+    `{ const x = r[${(hw >>> 3) & 7}], y = ${y}, res = (x + y + ${sub ? 1 : 0}) | 0; r[${hw & 7}] = res; ${NZCV} }`,
+  );
+}
+
+/** MOVS/CMP/ADDS/SUBS with an 8-bit immediate. */
+function immediate8(e: Emitter, hw: number): void {
+  const d = (hw >>> 8) & 7;
+  const imm = hw & 0xff;
+  const op = (hw >>> 11) & 3;
+  if (op === 0) {
+    // MOVS: C and V unchanged.
+    e.emit(`r[${d}] = ${imm}; cpu.n = 0; cpu.z = ${imm === 0 ? 1 : 0};`);
+    return;
+  }
+  const add = op === 2;
+  const write = op === 1 ? "" : ` r[${d}] = res;`;
+  e.emit(`{ const x = r[${d}], y = ${add ? imm : ~imm}, res = (x + y + ${add ? 0 : 1}) | 0;${write} ${NZCV} }`);
+}
+
+/** The data-processing group on low registers (AND..MVN), all setting flags outside IT blocks. */
+function dataProcessing(e: Emitter, hw: number): void {
+  const d = hw & 7;
+  const a = `r[${d}]`;
+  const b = `r[${(hw >>> 3) & 7}]`;
+  const op = (hw >>> 6) & 15;
+  const logical = (value: string, write = true): void =>
+    e.emit(`{ const res = ${value};${write ? ` r[${d}] = res;` : ""} ${NZ} }`);
+  const arith = (x: string, y: string, cin: string, write = true): void =>
+    e.emit(`{ const x = ${x}, y = ${y}, res = (x + y + ${cin}) | 0;${write ? ` r[${d}] = res;` : ""} ${NZCV} }`);
+  switch (op) {
+    case 0x0:
+      logical(`${a} & ${b}`);
+      return;
+    case 0x1:
+      logical(`${a} ^ ${b}`);
+      return;
+    case 0x2:
+    case 0x3:
+    case 0x4:
+    case 0x7:
+      // Shifts by a register: the alu's own Shift_C (amounts of 32 and more, and 0, are its rules).
+      e.emit(
+        `{ const res = h.shiftRegC(${a}, ${op === 7 ? 3 : op - 2}, ${b} & 0xff, cpu.c); r[${d}] = res; ${NZ} cpu.c = h.alu.carry; }`,
+      );
+      return;
+    case 0x5:
+      arith(a, b, "cpu.c");
+      return;
+    case 0x6:
+      arith(a, `~${b}`, "cpu.c");
+      return;
+    case 0x8:
+      logical(`${a} & ${b}`, false);
+      return;
+    case 0x9:
+      // RSBS Rd, Rn, #0: AddWithCarry(NOT Rn, 0, 1).
+      arith(`~${b}`, "0", "1");
+      return;
+    case 0xa:
+      arith(a, `~${b}`, "1", false);
+      return;
+    case 0xb:
+      arith(a, b, "0", false);
+      return;
+    case 0xc:
+      logical(`${a} | ${b}`);
+      return;
+    case 0xd:
+      // MULS: C unchanged in ARMv7.
+      logical(`Math.imul(${a}, ${b})`);
+      return;
+    case 0xe:
+      logical(`${a} & ~${b}`);
+      return;
+    default:
+      logical(`~${b}`);
+      return;
+  }
+}
+
+/** ADD/CMP/MOV with high registers; a PC destination and BX/BLX go to the executor. */
+function specialData(e: Emitter, hw: number): void {
+  const dn = ((hw >>> 4) & 8) | (hw & 7);
+  const m = (hw >>> 3) & 15;
+  switch ((hw >>> 8) & 3) {
+    case 0:
+      if (dn !== 15) {
+        e.emit(`r[${dn}] = (${e.reg(dn)} + ${e.reg(m)}) | 0;`);
+        return;
+      }
+      break;
+    case 1:
+      e.emit(`{ const x = ${e.reg(dn)}, y = ~${e.reg(m)}, res = (x + y + 1) | 0; ${NZCV} }`);
+      return;
+    case 2:
+      if (dn !== 15) {
+        e.emit(`r[${dn}] = ${e.reg(m)};`);
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  e.call("executeT16", hw);
+}
+
+/** LDR/STR/LDRB/STRB/LDRH/STRH/LDRSB/LDRSH Rt, [Rn, Rm]. */
+function loadStoreRegister(e: Emitter, hw: number): void {
+  const t = hw & 7;
+  const addr = `(r[${(hw >>> 3) & 7}] + r[${(hw >>> 6) & 7}]) | 0`;
+  const body = [
+    `mmu.write32(${addr}, r[${t}]);`,
+    `mmu.write16(${addr}, r[${t}] & 0xffff);`,
+    `mmu.write8(${addr}, r[${t}] & 0xff);`,
+    `r[${t}] = (mmu.read8(${addr}) << 24) >> 24;`,
+    `r[${t}] = mmu.read32(${addr});`,
+    `r[${t}] = mmu.read16(${addr});`,
+    `r[${t}] = mmu.read8(${addr});`,
+    `r[${t}] = (mmu.read16(${addr}) << 16) >> 16;`,
+  ][(hw >>> 9) & 7];
+  e.access(body);
+}
+
+/** LDR/STR (word, byte, halfword) Rt, [Rn, #imm5 * size]. */
+function loadStoreImmediate(e: Emitter, hw: number): void {
+  const t = hw & 7;
+  const load = (hw & 0x800) !== 0;
+  const imm5 = (hw >>> 6) & 31;
+  const base = `r[${(hw >>> 3) & 7}]`;
+  let size: number;
+  switch (hw >>> 12) {
+    case 6:
+      size = 4;
+      break;
+    case 7:
+      size = 1;
+      break;
+    default:
+      size = 2;
+      break;
+  }
+  const addr = `(${base} + ${imm5 * size}) | 0`;
+  const bits = size * 8;
+  if (load) e.access(`r[${t}] = mmu.read${bits}(${addr});`);
+  else e.access(`mmu.write${bits}(${addr}, r[${t}]${size === 4 ? "" : size === 2 ? " & 0xffff" : " & 0xff"});`);
+}
+
+/** PUSH {list, LR?} and POP {list} (no PC): when the whole transfer is in one page that the TLB
+ * holds, the words move directly, as storeMultiple/readMultiple do; otherwise the executor. */
+function pushPop(e: Emitter, hw: number): void {
+  const pop = (hw & 0x800) !== 0;
+  const list = pop ? hw & 0xff : (hw & 0xff) | ((hw & 0x100) << 6);
+  if (list === 0 || (pop && (hw & 0x100) !== 0)) {
+    e.call("executeT16", hw);
+    return;
+  }
+  const regs: number[] = [];
+  for (let k = 0; k < 16; k++) if (list & (1 << k)) regs.push(k);
+  const bytes = 4 * regs.length;
+  const parts: string[] = [];
+  if (pop) {
+    parts.push(
+      "const base = r[13];",
+      `const o = (base & 0xfff) <= ${4096 - bytes} ? mmu.readRun(base) : -1;`,
+      `if (o >= 0) { const m = mmu.stage2.mem32, w = o >> 2; r[13] = (base + ${bytes}) | 0;`,
+    );
+    regs.forEach((reg, k) => parts.push(`r[${reg}] = m[w + ${k}];`));
+  } else {
+    parts.push(
+      `const addr = (r[13] - ${bytes}) | 0;`,
+      `const o = (addr & 0xfff) <= ${4096 - bytes} ? mmu.writeRun(addr) : -1;`,
+      "if (o >= 0) { const m = mmu.stage2.mem32, w = o >> 2;",
+    );
+    regs.forEach((reg, k) => parts.push(`m[w + ${k}] = r[${reg}];`));
+    parts.push("r[13] = addr;");
+  }
+  parts.push(`} else { ${e.callText("executeT16", hw)} }`);
+  e.emit(`{ ${parts.join(" ")} }`);
+}
+
+/** The miscellaneous 16-bit space (1011 xxxx): ADD/SUB SP, CBZ/CBNZ, SXTH..UXTB, PUSH/POP here. */
+function miscellaneous(e: Emitter, hw: number): void {
+  switch ((hw >>> 8) & 15) {
+    case 0x0: {
+      const imm = (hw & 0x7f) << 2;
+      e.emit(`r[13] = (r[13] ${hw & 0x80 ? "-" : "+"} ${imm}) | 0;`);
+      return;
+    }
+    case 0x1:
+    case 0x3:
+    case 0x9:
+    case 0xb: {
+      // CBZ/CBNZ: forward only, offset i:imm5:'0'.
+      const target = (e.pc + 4 + (((hw >>> 3) & 0x40) | ((hw >>> 2) & 0x3e))) & ~1;
+      e.emit(`if (r[${hw & 7}] ${hw & 0x800 ? "!==" : "==="} 0) { ${e.leave(target)} }`);
+      return;
+    }
+    case 0x2: {
+      const v = `r[${(hw >>> 3) & 7}]`;
+      const value = [`(${v} << 16) >> 16`, `(${v} << 24) >> 24`, `${v} & 0xffff`, `${v} & 0xff`][(hw >>> 6) & 3];
+      e.emit(`r[${hw & 7}] = ${value};`);
+      return;
+    }
+    case 0x4:
+    case 0x5:
+    case 0xc:
+      pushPop(e, hw);
+      return;
+    default:
+      e.call("executeT16", hw);
+      return;
+  }
+}
+
+/** One 16-bit instruction (never IT: the scan ends blocks before it). */
+function instruction16(e: Emitter, hw: number): void {
+  switch (hw >>> 11) {
+    case 0x00:
+    case 0x01:
+    case 0x02:
+      shiftImmediate(e, hw);
+      return;
+    case 0x03:
+      addSub3(e, hw);
+      return;
+    case 0x04:
+    case 0x05:
+    case 0x06:
+    case 0x07:
+      immediate8(e, hw);
+      return;
+    case 0x08:
+      if (hw & 0x400) specialData(e, hw);
+      else dataProcessing(e, hw);
+      return;
+    case 0x09:
+      // LDR Rt, [PC, #imm8*4]: the base is Align(PC, 4).
+      e.access(`r[${(hw >>> 8) & 7}] = mmu.read32(${(((e.pc + 4) & ~3) + ((hw & 0xff) << 2)) | 0});`);
+      return;
+    case 0x0a:
+    case 0x0b:
+      loadStoreRegister(e, hw);
+      return;
+    case 0x0c:
+    case 0x0d:
+    case 0x0e:
+    case 0x0f:
+    case 0x10:
+    case 0x11:
+      loadStoreImmediate(e, hw);
+      return;
+    case 0x12:
+      e.access(`mmu.write32((r[13] + ${(hw & 0xff) << 2}) | 0, r[${(hw >>> 8) & 7}]);`);
+      return;
+    case 0x13:
+      e.access(`r[${(hw >>> 8) & 7}] = mmu.read32((r[13] + ${(hw & 0xff) << 2}) | 0);`);
+      return;
+    case 0x14:
+      // ADR: Align(PC, 4) + imm8*4, a constant.
+      e.emit(`r[${(hw >>> 8) & 7}] = ${(((e.pc + 4) & ~3) + ((hw & 0xff) << 2)) | 0};`);
+      return;
+    case 0x15:
+      e.emit(`r[${(hw >>> 8) & 7}] = (r[13] + ${(hw & 0xff) << 2}) | 0;`);
+      return;
+    case 0x16:
+    case 0x17:
+      miscellaneous(e, hw);
+      return;
+    case 0x1a:
+    case 0x1b: {
+      // B<c> (T1); cond 0b1110 is UDF and 0b1111 SVC, for the executor.
+      const cond = (hw >>> 8) & 15;
+      if (cond >= 14) {
+        e.call("executeT16", hw);
+        return;
+      }
+      const target = (e.pc + 4 + ((hw << 24) >> 23)) & ~1;
+      e.emit(`if (${CONDITIONS[cond]}) { ${e.branch(target)} }`);
+      return;
+    }
+    case 0x1c:
+      e.emit(e.branch((e.pc + 4 + ((hw << 21) >> 20)) & ~1));
+      return;
+    default:
+      e.call("executeT16", hw);
+      return;
+  }
+}
+
+/** The source of the function for the block of `length` instructions from mem16[index], at
+ * address `pc` (as scanT16 found it). */
+export function generateT16(mem16: Uint16Array, index: number, pc: number, length: number): string {
+  const out: string[] = [];
+  const e = new Emitter(out, pc, length);
+  let i = index;
+  let at = pc | 0;
+  for (let k = 0; k < length; k++) {
+    const hw = mem16[i];
+    e.k = k;
+    e.pc = at;
+    if (hw >>> 11 >= 0x1d) {
+      e.size = 4;
+      e.call("executeT32", (hw << 16) | mem16[i + 1]);
+    } else {
+      e.size = 2;
+      instruction16(e, hw);
+    }
+    i += e.size >>> 1;
+    at = (at + e.size) | 0;
+  }
+  const last = e.pc;
+  out.push(`cpu.nextPc = ${at}; cpu.curPc = ${last}; r[15] = ${(last + 4) | 0}; return (done + ${length}) | 0;`);
+  const body = out.join("\n");
+  return '"use strict";\n' + (e.loops ? `for (;;) {\n${body}\n}` : body);
+}
+
+/** Compiles the block (new Function: the one place the core makes code, with compileA32). */
+export function compileT16(mem16: Uint16Array, index: number, pc: number, length: number): BlockFn {
+  return new Function("cpu", "r", "mmu", "done", "h", "budget", generateT16(mem16, index, pc, length)) as BlockFn;
+}
