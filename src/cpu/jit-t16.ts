@@ -5,12 +5,15 @@
 // data-processing form sets the flags, and no instruction is conditional on ITSTATE. IT blocks
 // are left to the interpreter (run-t32.ts).
 //
-// 32-bit instructions, and the 16-bit forms not spelled out here, are calls to the interpreter's
+// The frequent 32-bit forms are spelled out too (LDR/STR.W with imm12, imm8 and register offsets,
+// data processing with a modified immediate or a shifted register, ADDW/SUBW/MOVW/MOVT, B<c>.W,
+// B.W, BL). The others, and the 16-bit forms not spelled out, are calls to the interpreter's
 // executors with the core set up as runT32 sets it; the block goes on only if the PC went where it
 // was going and nothing asked for attention.
 
 import type { BlockFn } from "./code-cache.js";
 import type { HelperName } from "./jit-helpers.js";
+import { thumbExpandImmC } from "./alu.js";
 
 /** Most instructions in one block. */
 export const MAX_BLOCK = 48;
@@ -47,8 +50,11 @@ function endsBlock16(hw: number): boolean {
 /** Whether the block must end after a 32-bit instruction (branches, loads to the PC). Ending it
  * is only a saving: the executor call leaves on its own when the PC goes elsewhere. */
 function endsBlock32(hw1: number, hw2: number): boolean {
-  // B, BL, BLX, and the miscellaneous control space (SUBS PC, LR; MSR; ERET...).
-  if ((hw1 & 0xf800) === 0xf000 && (hw2 & 0x8000) !== 0) return true;
+  // B, BL, BLX, and the miscellaneous control space (SUBS PC, LR; MSR; ERET...); not B<c>.W
+  // (T3, condition below 14), which the block follows on when it is not taken.
+  if ((hw1 & 0xf800) === 0xf000 && (hw2 & 0x8000) !== 0) {
+    return (hw2 & 0x5000) !== 0 || ((hw1 >>> 6) & 0xf) >= 14;
+  }
   // LDM/POP.W with the PC, RFE.
   if ((hw1 & 0xfe50) === 0xe810 && (hw2 & 0x8000) !== 0) return true;
   // TBB/TBH.
@@ -514,6 +520,248 @@ function instruction16(e: Emitter, hw: number): void {
   }
 }
 
+/** LDR/STR (word, byte, halfword, signed) .W: imm12, imm8 with P/U/W, register LSL #0-3 and the
+ * literal loads; the unprivileged forms, Rt = PC and the UNDEFINED encodings go to the executor. */
+function loadStore32(e: Emitter, instr: number): boolean {
+  const hw1 = instr >>> 16;
+  const size = (hw1 >>> 5) & 3;
+  const load = (hw1 & 0x10) !== 0;
+  const signed = (hw1 & 0x100) !== 0;
+  const n = hw1 & 0xf;
+  const t = (instr >>> 12) & 0xf;
+  if (size === 3 || (signed && (!load || size === 2)) || t === 15) return false;
+  let addr: string;
+  // The value written back to Rn after the access, in terms of the address `a`.
+  let wb: string | null = null;
+  if (n === 15) {
+    // Literal: Align(PC, 4) ± imm12 is a constant; stores with Rn = PC are UNDEFINED.
+    if (!load) return false;
+    const base = (e.pc + 4) & ~3;
+    const imm = instr & 0xfff;
+    addr = String(hw1 & 0x80 ? (base + imm) | 0 : (base - imm) | 0);
+  } else if (hw1 & 0x80) {
+    addr = `(r[${n}] + ${instr & 0xfff}) | 0`;
+  } else if (instr & 0x800) {
+    const imm8 = instr & 0xff;
+    switch ((instr >>> 8) & 7) {
+      case 4:
+        addr = `(r[${n}] - ${imm8}) | 0`;
+        break;
+      case 5:
+        addr = `(r[${n}] - ${imm8}) | 0`;
+        wb = "a";
+        break;
+      case 7:
+        addr = `(r[${n}] + ${imm8}) | 0`;
+        wb = "a";
+        break;
+      case 1:
+        addr = `r[${n}]`;
+        wb = `(a - ${imm8}) | 0`;
+        break;
+      case 3:
+        addr = `r[${n}]`;
+        wb = `(a + ${imm8}) | 0`;
+        break;
+      default:
+        // P=1 U=1 W=0 is LDRT/STRT (unprivileged); P=0 W=0 is UNDEFINED.
+        return false;
+    }
+  } else if ((instr & 0xfc0) === 0) {
+    addr = `(r[${n}] + (${e.reg(instr & 0xf)} << ${(instr >>> 4) & 3})) | 0`;
+  } else {
+    return false;
+  }
+  const bits = 8 << size;
+  const write = wb === null ? "" : ` r[${n}] = ${wb};`;
+  if (load) {
+    let value = `mmu.read${bits}(a)`;
+    if (signed) value = size === 0 ? `(${value} << 24) >> 24` : `(${value} << 16) >> 16`;
+    // The base is written back before Rt: with Rn = Rt the loaded value wins, as in the executor.
+    e.access(`{ const a = ${addr}, v = ${value};${write} r[${t}] = v; }`);
+  } else {
+    const mask = size === 2 ? "" : size === 1 ? " & 0xffff" : " & 0xff";
+    e.access(`{ const a = ${addr}; mmu.write${bits}(a, ${e.reg(t)}${mask});${write} }`);
+  }
+  return true;
+}
+
+/** The data-processing opcode `op` (A6.3.1/A6.3.11 numbering) on `x` = Rn and the operand `b`,
+ * with `carry` the shifter's carry out (null: C unchanged). Null for the forms left to the
+ * executor: UNDEFINED opcodes and a PC destination other than the compare forms. */
+function dataProcessing32(e: Emitter, instr: number, op: number, carry: string | null): string | null {
+  const n = (instr >>> 16) & 0xf;
+  const d = (instr >>> 8) & 0xf;
+  const s = (instr & 0x100000) !== 0;
+  const x = e.reg(n);
+  let value: string;
+  switch (op) {
+    case 0x0:
+      value = `${x} & b`;
+      break;
+    case 0x1:
+      value = `${x} & ~b`;
+      break;
+    case 0x2:
+      value = n === 15 ? "b" : `${x} | b`;
+      break;
+    case 0x3:
+      value = n === 15 ? "~b" : `${x} | ~b`;
+      break;
+    case 0x4:
+      value = `${x} ^ b`;
+      break;
+    case 0x8:
+    case 0xa:
+    case 0xb:
+    case 0xd:
+    case 0xe: {
+      // ADD, ADC, SBC, SUB, RSB as AddWithCarry; with S and Rd = PC (CMN, CMP...) no register.
+      if (d === 15 && !s) return null;
+      const xs = op === 0xe ? `~${x}` : x;
+      const ys = op === 0xb || op === 0xd ? "~b" : "b";
+      const cin = op === 0x8 ? "0" : op === 0xa || op === 0xb ? "cpu.c" : "1";
+      const store = d === 15 ? "" : ` r[${d}] = res;`;
+      return `const x = ${xs}, y = ${ys}, res = (x + y + ${cin}) | 0;${store}${s ? ` ${NZCV}` : ""}`;
+    }
+    default:
+      return null;
+  }
+  // TST/TEQ write no register; any other PC destination is a branch for the executor.
+  const noWrite = s && d === 15 && (op === 0 || op === 4);
+  if (d === 15 && !noWrite) return null;
+  const flags = s ? ` ${NZ}${carry === null ? "" : ` cpu.c = ${carry};`}` : "";
+  return `const res = ${value};${noWrite ? "" : ` r[${d}] = res;`}${flags}`;
+}
+
+/** Data processing with a modified immediate: ThumbExpandImm at generation time; the carry is
+ * bit 31 of the value only when it came from a rotation, else C is kept. */
+function modifiedImmediate(e: Emitter, instr: number): boolean {
+  const imm12 = ((instr >>> 15) & 0x800) | ((instr >>> 4) & 0x700) | (instr & 0xff);
+  const value = thumbExpandImmC(imm12, 0);
+  const carry = imm12 >>> 10 === 0 ? null : String(value >>> 31);
+  const body = dataProcessing32(e, instr, (instr >>> 21) & 0xf, carry);
+  if (body === null) return false;
+  e.emit(`{ const b = ${value | 0}; ${body} }`);
+  return true;
+}
+
+/** Data processing with a register shifted by an immediate (Shift_C spelled out per type). */
+function shiftedRegister(e: Emitter, instr: number): boolean {
+  const op = (instr >>> 21) & 0xf;
+  // hw2[15] set is UNDEFINED and op 6 is PKHBT/PKHTB: the executor.
+  if (instr & 0x8000 || op === 6) return false;
+  const imm5 = ((instr >>> 10) & 0x1c) | ((instr >>> 6) & 3);
+  const type = (instr >>> 4) & 3;
+  let value: string;
+  let carry: string | null;
+  switch (type) {
+    case 0:
+      value = imm5 === 0 ? "m" : `m << ${imm5}`;
+      carry = imm5 === 0 ? null : `(m >>> ${32 - imm5}) & 1`;
+      break;
+    case 1:
+      // LSR #0 and ASR #0 are shifts by 32.
+      value = imm5 === 0 ? "0" : `(m >>> ${imm5}) | 0`;
+      carry = imm5 === 0 ? "m >>> 31" : `(m >>> ${imm5 - 1}) & 1`;
+      break;
+    case 2:
+      value = `m >> ${imm5 === 0 ? 31 : imm5}`;
+      carry = imm5 === 0 ? "m >>> 31" : `(m >>> ${imm5 - 1}) & 1`;
+      break;
+    default:
+      // ROR #0 is RRX, reading C before any flag is written.
+      value = imm5 === 0 ? "(cpu.c << 31) | (m >>> 1)" : `(m >>> ${imm5}) | (m << ${32 - imm5})`;
+      carry = imm5 === 0 ? "m & 1" : `(m >>> ${imm5 - 1}) & 1`;
+      break;
+  }
+  const body = dataProcessing32(e, instr, op, carry);
+  if (body === null) return false;
+  e.emit(`{ const m = ${e.reg(instr & 0xf)}, b = ${value}; ${body} }`);
+  return true;
+}
+
+/** ADDW/SUBW (ADR.W when Rn = PC, a constant), MOVW and MOVT; the rest of the class, and a PC
+ * destination, go to the executor. */
+function plainImmediate(e: Emitter, instr: number): boolean {
+  const n = (instr >>> 16) & 0xf;
+  const d = (instr >>> 8) & 0xf;
+  const imm12 = ((instr >>> 15) & 0x800) | ((instr >>> 4) & 0x700) | (instr & 0xff);
+  if (d === 15) return false;
+  const base = n === 15 ? String((e.pc + 4) & ~3) : `r[${n}]`;
+  switch ((instr >>> 20) & 0x1f) {
+    case 0x00:
+      e.emit(`r[${d}] = (${base} + ${imm12}) | 0;`);
+      return true;
+    case 0x0a:
+      e.emit(`r[${d}] = (${base} - ${imm12}) | 0;`);
+      return true;
+    case 0x04:
+      e.emit(`r[${d}] = ${(n << 12) | imm12};`);
+      return true;
+    case 0x0c:
+      e.emit(`r[${d}] = ${(n << 28) | (imm12 << 16) | 0} | (r[${d}] & 0xffff);`);
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** B<c>.W (T3, the block goes on when not taken), B.W and BL (T4, both end it); BLX and the
+ * miscellaneous control space go to the executor. */
+function branch32(e: Emitter, instr: number): boolean {
+  const hw1 = instr >>> 16;
+  switch ((instr >>> 12) & 5) {
+    case 1:
+    case 5: {
+      const s = (instr >>> 26) & 1;
+      const i1 = 1 ^ ((instr >>> 13) & 1) ^ s;
+      const i2 = 1 ^ ((instr >>> 11) & 1) ^ s;
+      let offset = (i1 << 23) | (i2 << 22) | ((instr >>> 4) & 0x3ff000) | ((instr & 0x7ff) << 1);
+      if (s) offset |= 0xff000000;
+      const target = (e.pc + 4 + offset) & ~1;
+      if (instr & 0x4000) e.emit(`r[14] = ${e.next | 1};`);
+      e.emit(e.branch(target));
+      return true;
+    }
+    case 0: {
+      const cond = (hw1 >>> 6) & 0xf;
+      if (cond >= 14) return false;
+      let offset = ((hw1 & 0x3f) << 12) | ((instr & 0x7ff) << 1) | ((instr & 0x2000) << 5) | ((instr & 0x800) << 8);
+      if (hw1 & 0x400) offset |= 0xfff00000;
+      e.emit(`if (${CONDITIONS[cond]}) { ${e.branch((e.pc + 4 + offset) & ~1)} }`);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** One 32-bit instruction: the frequent forms spelled out, the rest an executeT32 call. */
+function instruction32(e: Emitter, instr: number): void {
+  const hw1 = instr >>> 16;
+  let done = false;
+  switch ((hw1 >>> 9) & 0xf) {
+    case 0x5:
+      done = shiftedRegister(e, instr);
+      break;
+    case 0x8:
+    case 0xa:
+      done = instr & 0x8000 ? branch32(e, instr) : modifiedImmediate(e, instr);
+      break;
+    case 0x9:
+    case 0xb:
+      done = instr & 0x8000 ? branch32(e, instr) : plainImmediate(e, instr);
+      break;
+    case 0xc:
+      done = loadStore32(e, instr);
+      break;
+    default:
+      break;
+  }
+  if (!done) e.call("executeT32", instr);
+}
+
 /** The source of the function for the block of `length` instructions from mem16[index], at
  * address `pc` (as scanT16 found it). */
 export function generateT16(mem16: Uint16Array, index: number, pc: number, length: number): string {
@@ -527,7 +775,7 @@ export function generateT16(mem16: Uint16Array, index: number, pc: number, lengt
     e.pc = at;
     if (hw >>> 11 >= 0x1d) {
       e.size = 4;
-      e.call("executeT32", (hw << 16) | mem16[i + 1]);
+      instruction32(e, (hw << 16) | mem16[i + 1]);
     } else {
       e.size = 2;
       instruction16(e, hw);

@@ -18,11 +18,11 @@ const hex = (n: number): string => (n & 0xffff).toString(16).padStart(4, "0");
 const lo = (rng: Rng): number => rng.below(8);
 
 /** One planned instruction: fixed halfwords, or a branch patched once positions are known. */
-type Item = { hw: number[] } | { branch: "cond" | "cbz"; bits: number };
+type Item = { hw: number[] } | { branch: "cond" | "cbz" | "condw" | "bw" | "bl"; bits: number };
 
 /** One random instruction of the classes a block holds (and a few that end it or start IT). */
 function randomItem(rng: Rng): Item {
-  switch (rng.below(22)) {
+  switch (rng.below(30)) {
     case 0:
     case 1:
       // LSL/LSR/ASR #imm5.
@@ -97,10 +97,79 @@ function randomItem(rng: Rng): Item {
     case 20:
       // Hints, and the exceptions: UDF, SVC, BKPT.
       return { hw: [[0xbf00, 0xbf10, 0xde00, 0xdf00, 0xbe00][rng.below(5)]] };
+    case 22:
+    case 23:
+    case 24:
+      return { hw: loadStoreW(rng) };
+    case 25:
+    case 26: {
+      // Data processing, modified immediate: any opcode, S, Rd and Rn (PC and SP too).
+      const hw1 = 0xf000 | (rng.below(2) << 10) | (rng.below(16) << 5) | (rng.below(2) << 4) | anyReg(rng);
+      return { hw: [hw1, (rng.below(8) << 12) | (anyReg(rng) << 8) | edge8(rng)] };
+    }
+    case 27: {
+      // Data processing, shifted register (hw2[15] rarely set: UNDEFINED).
+      const hw1 = 0xea00 | (rng.below(16) << 5) | (rng.below(2) << 4) | anyReg(rng);
+      const shift = rng.below(4) === 0 ? 0 : rng.below(32);
+      const hw2 = (rng.below(16) === 0 ? 0x8000 : 0) | ((shift >>> 2) << 12) | ((shift & 3) << 6);
+      return { hw: [hw1, hw2 | (anyReg(rng) << 8) | (rng.below(4) << 4) | anyReg(rng)] };
+    }
+    case 28: {
+      // ADDW, SUBW (ADR.W with Rn = PC), MOVW, MOVT.
+      const op = [0x00, 0x0a, 0x04, 0x0c][rng.below(4)];
+      const hw1 = 0xf200 | (rng.below(2) << 10) | (op << 4) | anyReg(rng);
+      return { hw: [hw1, (rng.below(8) << 12) | (anyReg(rng) << 8) | edge8(rng)] };
+    }
+    case 29: {
+      const pick = rng.below(6);
+      return { branch: pick < 4 ? "condw" : pick === 4 ? "bw" : "bl", bits: rng.below(16) };
+    }
     default:
       // MUL, and CMP r, r (a flag setter ahead of conditional branches).
       return { hw: [rng.below(2) === 0 ? 0x4340 | rng.below(0x40) : 0x4280 | rng.below(0x40)] };
   }
+}
+
+/** A register, PC and SP included. */
+const anyReg = (rng: Rng): number => (rng.below(4) === 0 ? [13, 15, 14, 12][rng.below(4)] : lo(rng));
+
+/** An 8-bit field, often at its edges. */
+const edge8 = (rng: Rng): number => (rng.below(4) === 0 ? [0, 0xff, 0x80, 0x7f][rng.below(4)] : rng.below(0x100));
+
+/** LDR/STR/LDRB/STRB/LDRH/STRH/LDRSB/LDRSH.W: imm12, imm8 (every P/U/W), register, literal. */
+function loadStoreW(rng: Rng): number[] {
+  // S:size:L, mostly the defined ones; Rn mostly a low register (they point into RAM).
+  const op = rng.below(8) === 0 ? rng.below(16) : [0, 1, 2, 3, 4, 5, 9, 11][rng.below(8)];
+  const n = rng.below(10) === 0 ? 15 : rng.below(10) === 0 ? 13 : lo(rng);
+  const t = rng.below(16) === 0 ? 15 : rng.below(8) === 0 ? n : rng.below(8) === 0 ? 13 : lo(rng);
+  const hw1 = 0xf800 | ((op & 8) << 5) | ((op & 7) << 4) | n;
+  switch (rng.below(3)) {
+    case 0:
+      return [hw1 | 0x80, (t << 12) | (rng.below(4) === 0 ? [0, 0xfff, 1][rng.below(3)] : rng.below(0x1000))];
+    case 1:
+      return [hw1, (t << 12) | 0x800 | (rng.below(8) << 8) | edge8(rng)];
+    default: {
+      // Register offset; hw2[11:6] rarely non-zero (UNDEFINED).
+      const m = rng.below(8) === 0 ? anyReg(rng) : lo(rng);
+      const bad = rng.below(16) === 0 ? 1 << (6 + rng.below(6)) : 0;
+      return [hw1, (t << 12) | bad | (rng.below(4) << 4) | m];
+    }
+  }
+}
+
+/** B<c>.W (T3) with condition `bits`, B.W or BL (T4), `h` halfwords past PC + 4. */
+function wideBranch(kind: "condw" | "bw" | "bl", bits: number, h: number): number[] {
+  const imm11 = h & 0x7ff;
+  if (kind === "condw") {
+    const s = (h >>> 19) & 1;
+    const hw1 = 0xf000 | (s << 10) | (bits << 6) | ((h >>> 11) & 0x3f);
+    return [hw1, 0x8000 | (((h >>> 17) & 1) << 13) | (((h >>> 18) & 1) << 11) | imm11];
+  }
+  const s = (h >>> 23) & 1;
+  const j1 = ((h >>> 22) & 1) ^ 1 ^ s;
+  const j2 = ((h >>> 21) & 1) ^ 1 ^ s;
+  const hw1 = 0xf000 | (s << 10) | ((h >>> 11) & 0x3ff);
+  return [hw1, (kind === "bl" ? 0xd000 : 0x9000) | (j1 << 13) | (j2 << 11) | imm11];
 }
 
 /** The halfwords of `count` random instructions; branches go back to the start, forward in the
@@ -112,7 +181,7 @@ function randomCode(rng: Rng, count: number): number[] {
   let at = 0;
   for (const item of items) {
     starts.push(at);
-    at += "hw" in item ? item.hw.length : 1;
+    at += "hw" in item ? item.hw.length : item.branch === "cond" || item.branch === "cbz" ? 1 : 2;
   }
   const total = at;
   const out: number[] = [];
@@ -128,6 +197,17 @@ function randomCode(rng: Rng, count: number): number[] {
         pick === 0 ? 0 : pick === 1 ? here + 30 + rng.below(90) : (starts[k + 1 + rng.below(count - k)] ?? total);
       const imm8 = Math.max(-128, Math.min(127, target - here - 2));
       out.push(0xd000 | (item.bits << 8) | (imm8 & 0xff));
+    } else if (item.branch !== "cbz") {
+      // B<c>.W (conditions 14 and 15 are the control space), B.W, BL: back, within, past, or
+      // far ahead (a page or more; negative too for B.W).
+      const pick = rng.below(5);
+      const h =
+        pick === 0
+          ? -here - 2
+          : pick === 1
+            ? rng.below(0x4000) - 0x2000
+            : (starts[k + 1 + rng.below(count - k)] ?? total) - here - 2;
+      out.push(...wideBranch(item.branch, item.bits, h));
     } else {
       // CBZ/CBNZ: forward only, 0..63 halfwords past pc + 4.
       const target = rng.below(3) === 0 ? here + 2 + rng.below(64) : (starts[k + 1 + rng.below(count - k)] ?? total);
@@ -247,6 +327,46 @@ test("generated code: literal loads from Align(PC, 4), PC operands as constants"
     assert.equal(h.cpu.nextPc, CODE + 4);
     assert.equal(h.cpu.mmu.code.compiled, jit ? 1 : 0);
   }
+});
+
+test("generated code: the frequent 32-bit forms are spelled out, corners go to executeT32", () => {
+  const spelled = [
+    [0xf8d1, 0x0004], // ldr.w r0, [r1, #4]
+    [0xf841, 0x0d04], // str r0, [r1, #-4]!
+    [0xf811, 0x2b01], // ldrb r2, [r1], #1
+    [0xf931, 0x2013], // ldrsh.w r2, [r1, r3, lsl #1]
+    [0xf8df, 0x0008], // ldr.w r0, [pc, #8]
+    [0xf110, 0x0f01], // cmn.w r0, #1
+    [0xf46f, 0x4080], // mvn r0, #16384
+    [0xea50, 0x01c2], // orrs.w r1, r0, r2, lsl #3
+    [0xea4f, 0x0131], // mov.w r1, r1, rrx
+    [0xf240, 0x1234], // movw r2, #0x134
+    [0xf2c1, 0x2234], // movt r2, #0x1234
+    [0xf20d, 0x4004], // addw r0, sp, #1028
+    [0xf040, 0x8000], // bne.w (+0)
+  ];
+  for (const hw of spelled) {
+    const src = generateT16(Uint16Array.from(hw), 0, CODE, 1);
+    assert.ok(!src.includes("executeT32"), `${hw.map(hex).join(" ")}: ${src}`);
+  }
+  const called = [
+    [0xf8d1, 0xf004], // ldr.w pc, [r1, #4]
+    [0xf851, 0x0e04], // ldrt r0, [r1, #4]
+    [0xf8cf, 0x0004], // str.w r0, [pc, #4]
+    [0xf040, 0x0f01], // orr pc, r0, #1
+    [0xeac0, 0x0001], // pkhbt r0, r0, r1
+    [0xf3c0, 0x0004], // ubfx r0, r0, #0, #5
+    [0xf7ff, 0xeffe], // blx
+  ];
+  for (const hw of called) {
+    const src = generateT16(Uint16Array.from(hw), 0, CODE, 1);
+    assert.ok(src.includes("executeT32"), `${hw.map(hex).join(" ")}: ${src}`);
+  }
+  // BL: LR = the next instruction | 1; the block ends there. B<c>.W does not end it.
+  const bl = Uint16Array.from([0xf000, 0xf802, 0x2001]);
+  assert.equal(scanT16(bl, 0).length, 1);
+  assert.match(generateT16(bl, 0, CODE, 1), new RegExp(`r\\[14\\] = ${CODE + 5};`));
+  assert.equal(scanT16(Uint16Array.from([0xf040, 0x8000, 0x2001, 0xe7fe]), 0).length, 3);
 });
 
 test("CBZ/CBNZ in a compiled loop: same registers and count as the interpreter", () => {
