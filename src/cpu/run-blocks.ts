@@ -16,7 +16,7 @@ import { runT32 } from "./run-t32.js";
 import { compileT16, scanT16 } from "./jit-t16.js";
 
 /** Instructions the interpreter runs on from a cold block before it stops at a taken branch. */
-const COLD_RUN = 64;
+const COLD_RUN = 256;
 
 export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
   const mmu = cpu.mmu;
