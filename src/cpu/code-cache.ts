@@ -34,9 +34,20 @@ export class Block {
 const WORDS_PER_PAGE = 1024;
 
 export class CodePage {
-  readonly blocks: (Block | undefined)[] = new Array<Block | undefined>(WORDS_PER_PAGE);
+  // Made on first use: a kernel page holds ARM blocks only, a user page Thumb blocks only, and every
+  // slot is a pointer the garbage collector visits while the page lives.
+  /** ARM blocks, by word of the page. */
+  blocks: (Block | undefined)[] | null = null;
   /** Thumb blocks, by halfword of the page (they start on any halfword). */
-  readonly thumbBlocks: (Block | undefined)[] = new Array<Block | undefined>(2 * WORDS_PER_PAGE);
+  thumbBlocks: (Block | undefined)[] | null = null;
+
+  armSlots(): (Block | undefined)[] {
+    return (this.blocks ??= new Array<Block | undefined>(WORDS_PER_PAGE));
+  }
+
+  thumbSlots(): (Block | undefined)[] {
+    return (this.thumbBlocks ??= new Array<Block | undefined>(2 * WORDS_PER_PAGE));
+  }
   /** One bit per word of the page that some block was made from: stores elsewhere in the page
    * (data next to code) leave the blocks alone. */
   private readonly covered = new Uint32Array(WORDS_PER_PAGE / 32);

@@ -48,11 +48,11 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
     } else {
       const off = (addend + pc) | 0;
       const word = off >> 2;
-      let block = pages[off >>> 12]?.blocks[word & 1023];
+      let block = pages[off >>> 12]?.blocks?.[word & 1023];
       if (block === undefined || block.va !== pc) {
         block = new Block(pc, scanA32(mem32, word), 0);
         const page = code.pageFor(off);
-        page.blocks[word & 1023] = block;
+        page.armSlots()[word & 1023] = block;
         page.cover(word & 1023, block.length);
       }
       let fn = block.fn;
@@ -110,14 +110,14 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
     } else {
       const off = (addend + pc) | 0;
       const index = off >> 1;
-      let block = pages[off >>> 12]?.thumbBlocks[index & 2047];
+      let block = pages[off >>> 12]?.thumbBlocks?.[index & 2047];
       if (block === undefined || block.va !== pc || block.thumb !== 1) {
         const scan = scanT16(mem16, index);
         block = new Block(pc, scan.length, 1);
         // An empty block (IT first, or a 32-bit instruction split across pages) is kept too, as a
         // marker that sends this address to the interpreter; it covers no word.
         const page = code.pageFor(off);
-        page.thumbBlocks[index & 2047] = block;
+        page.thumbSlots()[index & 2047] = block;
         if (scan.length !== 0) {
           // Coherence is per word: mark every word the block's halfwords touch.
           const first = (index & 2047) >>> 1;
