@@ -11,7 +11,7 @@
 // forms as the run loop's fast paths in a32.ts).
 
 import type { BlockFn } from "./code-cache.js";
-import type { HelperName } from "./jit-helpers.js";
+import { CONDITIONS, Emitter } from "./jit-emitter.js";
 
 /** Most instructions in one block. */
 export const MAX_BLOCK = 48;
@@ -47,83 +47,6 @@ export function scanA32(mem32: Int32Array, word: number): number {
     if (endsBlock(mem32[w++])) break;
   }
   return w - word;
-}
-
-const CONDITIONS = [
-  "cpu.z !== 0",
-  "cpu.z === 0",
-  "cpu.c !== 0",
-  "cpu.c === 0",
-  "cpu.n !== 0",
-  "cpu.n === 0",
-  "cpu.v !== 0",
-  "cpu.v === 0",
-  "(cpu.c & (cpu.z ^ 1)) !== 0",
-  "(cpu.c & (cpu.z ^ 1)) === 0",
-  "cpu.n === cpu.v",
-  "cpu.n !== cpu.v",
-  "(cpu.z === 0 && cpu.n === cpu.v)",
-  "(cpu.z !== 0 || cpu.n !== cpu.v)",
-];
-
-/** The generator's state for one instruction. */
-class Emitter {
-  /** Index of the instruction in the block (counts from 0), and its address. */
-  k = 0;
-  pc = 0;
-  /** Set when a branch goes back to the block's first instruction: the body is then a loop. */
-  loops = false;
-  constructor(
-    private readonly out: string[],
-    /** The block's first address, and its length. */
-    readonly start: number,
-    readonly length: number,
-  ) {}
-
-  emit(line: string): void {
-    this.out.push(line);
-  }
-
-  /** The value of register n as an operand (the PC reads as the instruction address + 8). */
-  reg(n: number): string {
-    return n === 15 ? String((this.pc + 8) | 0) : `r[${n}]`;
-  }
-
-  get count(): string {
-    return `(done + ${this.k + 1}) | 0`;
-  }
-
-  /** Before an access that may abort or reach a device: what the abort, the icount clock and the
-   * hypervisor's trap handlers read, as the interpreter leaves it. */
-  beforeAccess(): void {
-    this.emit(
-      `cpu.curPc = ${this.pc}; cpu.nextPc = ${(this.pc + 4) | 0}; r[15] = ${(this.pc + 8) | 0}; cpu.sliceCount = ${this.count};`,
-    );
-  }
-
-  /** After an access: an MMIO access or a store to code may have asked for attention. */
-  afterAccess(): void {
-    this.emit(`if (cpu.attention !== 0) { ${this.leave((this.pc + 4) | 0)} }`);
-  }
-
-  /** Leaves the block after this instruction, going on at `next`. */
-  leave(next: number): string {
-    return `cpu.nextPc = ${next}; cpu.curPc = ${this.pc}; r[15] = ${(this.pc + 8) | 0}; return ${this.count};`;
-  }
-
-  /** The interpreter's executor for this instruction; the block goes on only where it would have. */
-  call(helper: HelperName, instr: number): void {
-    this.emit(this.callText(helper, instr));
-  }
-
-  callText(helper: HelperName, instr: number): string {
-    const next = (this.pc + 4) | 0;
-    return (
-      `cpu.curPc = ${this.pc}; cpu.nextPc = ${next}; r[15] = ${(this.pc + 8) | 0}; cpu.sliceCount = ${this.count};` +
-      ` h.${helper}(cpu, ${instr | 0});` +
-      ` if (cpu.nextPc !== ${next} || cpu.attention !== 0) return ${this.count};`
-    );
-  }
 }
 
 /** Rm shifted by an immediate (DecodeImmShift), without the carry. */
@@ -431,16 +354,7 @@ function instruction(e: Emitter, instr: number): void {
       // B / BL.
       if (instr & 0x01000000) e.emit(`r[14] = ${(e.pc + 4) | 0};`);
       const target = (e.pc + 8 + ((instr << 8) >> 6)) & ~3;
-      if (target !== e.start) {
-        e.emit(e.leave(target));
-        return;
-      }
-      // A loop on itself (memcpy, memset, delays): go round inside the function while the budget
-      // allows a whole pass, instead of through the dispatcher.
-      e.loops = true;
-      e.emit(`done = ${e.count};`);
-      e.emit(`if (((done + ${e.length}) | 0) > budget) { ${e.leave(target).replace(/return .*;$/, "return done;")} }`);
-      e.emit("continue;");
+      e.emit(e.branch(target));
       return;
     }
     default:
@@ -452,7 +366,7 @@ function instruction(e: Emitter, instr: number): void {
 /** The source of the function for the `length` instructions from mem32[word], at address `pc`. */
 export function generateA32(mem32: Int32Array, word: number, pc: number, length: number): string {
   const out: string[] = [];
-  const e = new Emitter(out, pc, length);
+  const e = new Emitter(out, pc, length, 8);
   for (let k = 0; k < length; k++) {
     const instr = mem32[word + k];
     e.k = k;

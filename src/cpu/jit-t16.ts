@@ -12,7 +12,7 @@
 // was going and nothing asked for attention.
 
 import type { BlockFn } from "./code-cache.js";
-import type { HelperName } from "./jit-helpers.js";
+import { CONDITIONS, Emitter } from "./jit-emitter.js";
 import { thumbExpandImmC } from "./alu.js";
 
 /** Most instructions in one block. */
@@ -94,109 +94,9 @@ export function scanT16(mem16: Uint16Array, index: number): T16Scan {
   return { length, halfwords: i - index };
 }
 
-const CONDITIONS = [
-  "cpu.z !== 0",
-  "cpu.z === 0",
-  "cpu.c !== 0",
-  "cpu.c === 0",
-  "cpu.n !== 0",
-  "cpu.n === 0",
-  "cpu.v !== 0",
-  "cpu.v === 0",
-  "(cpu.c & (cpu.z ^ 1)) !== 0",
-  "(cpu.c & (cpu.z ^ 1)) === 0",
-  "cpu.n === cpu.v",
-  "cpu.n !== cpu.v",
-  "(cpu.z === 0 && cpu.n === cpu.v)",
-  "(cpu.z !== 0 || cpu.n !== cpu.v)",
-];
-
 const NZ = "cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;";
 /** AddWithCarry's flags for res = x + y + carry in. */
 const NZCV = `${NZ} cpu.c = ((x & y) | ((x | y) & ~res)) >>> 31; cpu.v = ((x ^ res) & (y ^ res)) >>> 31;`;
-
-/** The generator's state for one instruction. */
-class Emitter {
-  /** Index of the instruction in the block (counts from 0), its address and its size in bytes. */
-  k = 0;
-  pc = 0;
-  size = 2;
-  /** Set when a branch goes back to the block's first instruction: the body is then a loop. */
-  loops = false;
-  constructor(
-    private readonly out: string[],
-    /** The block's first address, and its length in instructions. */
-    readonly start: number,
-    readonly length: number,
-  ) {}
-
-  emit(line: string): void {
-    this.out.push(line);
-  }
-
-  /** The value of register n as an operand (the PC reads as the instruction address + 4). */
-  reg(n: number): string {
-    return n === 15 ? String((this.pc + 4) | 0) : `r[${n}]`;
-  }
-
-  get count(): string {
-    return `(done + ${this.k + 1}) | 0`;
-  }
-
-  get next(): number {
-    return (this.pc + this.size) | 0;
-  }
-
-  /** Before an access that may abort or reach a device: the core as runT32 leaves it. */
-  beforeAccess(): void {
-    this.emit(
-      `cpu.curPc = ${this.pc}; cpu.nextPc = ${this.next}; r[15] = ${(this.pc + 4) | 0}; cpu.sliceCount = ${this.count};`,
-    );
-  }
-
-  /** After an access: an MMIO access or a store to code may have asked for attention. */
-  afterAccess(): void {
-    this.emit(`if (cpu.attention !== 0) { ${this.leave(this.next)} }`);
-  }
-
-  /** Leaves the block after this instruction, going on at `target`. */
-  leave(target: number): string {
-    return `cpu.nextPc = ${target}; cpu.curPc = ${this.pc}; r[15] = ${(this.pc + 4) | 0}; return ${this.count};`;
-  }
-
-  /** A branch taken to `target`: leaves the block, or goes round again when it is the block's own
-   * start and the budget allows a whole pass (tight loops stay inside the function). */
-  branch(target: number): string {
-    if (target !== this.start) return this.leave(target);
-    this.loops = true;
-    return (
-      `done = ${this.count};` +
-      ` if (((done + ${this.length}) | 0) > budget) { ${this.leave(target).replace(/return .*;$/, "return done;")} }` +
-      " continue;"
-    );
-  }
-
-  /** The interpreter's executor for this instruction; the block goes on only where it would have. */
-  call(helper: HelperName, instr: number): void {
-    this.emit(this.callText(helper, instr));
-  }
-
-  callText(helper: HelperName, instr: number): string {
-    const next = this.next;
-    return (
-      `cpu.curPc = ${this.pc}; cpu.nextPc = ${next}; r[15] = ${(this.pc + 4) | 0}; cpu.sliceCount = ${this.count};` +
-      ` h.${helper}(cpu, ${instr | 0});` +
-      ` if (cpu.nextPc !== ${next} || cpu.attention !== 0) return ${this.count};`
-    );
-  }
-
-  /** A load or store whose body is `body`, set up and checked as the interpreter would be. */
-  access(body: string): void {
-    this.beforeAccess();
-    this.emit(body);
-    this.afterAccess();
-  }
-}
 
 /** LSL/LSR/ASR Rd, Rm, #imm5 (flags: NZ, and C unless LSL #0). */
 function shiftImmediate(e: Emitter, hw: number): void {
@@ -766,7 +666,7 @@ function instruction32(e: Emitter, instr: number): void {
  * address `pc` (as scanT16 found it). */
 export function generateT16(mem16: Uint16Array, index: number, pc: number, length: number): string {
   const out: string[] = [];
-  const e = new Emitter(out, pc, length);
+  const e = new Emitter(out, pc, length, 4);
   let i = index;
   let at = pc | 0;
   for (let k = 0; k < length; k++) {

@@ -1,0 +1,116 @@
+// What the ARM and Thumb generators (jit-a32.ts, jit-t16.ts) share: the generator's state for one
+// instruction, and the code around an instruction that makes a block leave the core exactly as
+// the interpreter's run loop would (curPc, nextPc, r[15], sliceCount, attention).
+
+import type { HelperName } from "./jit-helpers.js";
+
+/** A condition code's test on the flags (cond 0..13; AL is no test). */
+export const CONDITIONS = [
+  "cpu.z !== 0",
+  "cpu.z === 0",
+  "cpu.c !== 0",
+  "cpu.c === 0",
+  "cpu.n !== 0",
+  "cpu.n === 0",
+  "cpu.v !== 0",
+  "cpu.v === 0",
+  "(cpu.c & (cpu.z ^ 1)) !== 0",
+  "(cpu.c & (cpu.z ^ 1)) === 0",
+  "cpu.n === cpu.v",
+  "cpu.n !== cpu.v",
+  "(cpu.z === 0 && cpu.n === cpu.v)",
+  "(cpu.z !== 0 || cpu.n !== cpu.v)",
+];
+
+export class Emitter {
+  /** Index of the instruction in the block (counts from 0), its address and its size in bytes. */
+  k = 0;
+  pc = 0;
+  size: number;
+  /** Set when a branch goes back to the block's first instruction: the body is then a loop. */
+  loops = false;
+  constructor(
+    private readonly out: string[],
+    /** The block's first address, and its length in instructions. */
+    readonly start: number,
+    readonly length: number,
+    /** How far ahead of an instruction the PC reads: 8 in ARM state, 4 in Thumb state. */
+    private readonly pcAhead: 8 | 4,
+  ) {
+    this.size = pcAhead === 8 ? 4 : 2;
+  }
+
+  emit(line: string): void {
+    this.out.push(line);
+  }
+
+  /** The value of register n as an operand. */
+  reg(n: number): string {
+    return n === 15 ? String(this.pcValue) : `r[${n}]`;
+  }
+
+  /** What r[15] reads as for this instruction. */
+  get pcValue(): number {
+    return (this.pc + this.pcAhead) | 0;
+  }
+
+  get count(): string {
+    return `(done + ${this.k + 1}) | 0`;
+  }
+
+  /** The address of the next instruction. */
+  get next(): number {
+    return (this.pc + this.size) | 0;
+  }
+
+  /** Before an access that may abort or reach a device: what the abort, the icount clock and the
+   * hypervisor's trap handlers read, as the interpreter leaves it. */
+  beforeAccess(): void {
+    this.emit(
+      `cpu.curPc = ${this.pc}; cpu.nextPc = ${this.next}; r[15] = ${this.pcValue}; cpu.sliceCount = ${this.count};`,
+    );
+  }
+
+  /** After an access: an MMIO access or a store to code may have asked for attention. */
+  afterAccess(): void {
+    this.emit(`if (cpu.attention !== 0) { ${this.leave(this.next)} }`);
+  }
+
+  /** A load or store whose body is `body`, set up and checked as the interpreter would be. */
+  access(body: string): void {
+    this.beforeAccess();
+    this.emit(body);
+    this.afterAccess();
+  }
+
+  /** Leaves the block after this instruction, going on at `target`. */
+  leave(target: number): string {
+    return `cpu.nextPc = ${target}; cpu.curPc = ${this.pc}; r[15] = ${this.pcValue}; return ${this.count};`;
+  }
+
+  /** A branch taken to `target`: leaves the block, or goes round again when it is the block's own
+   * start and the budget allows a whole pass (memcpy, memset, delays stay inside the function). */
+  branch(target: number): string {
+    if (target !== this.start) return this.leave(target);
+    this.loops = true;
+    return (
+      `done = ${this.count};` +
+      ` if (((done + ${this.length}) | 0) > budget) { ${this.leave(target).replace(/return .*;$/, "return done;")} }` +
+      " continue;"
+    );
+  }
+
+  /** The interpreter's executor for this instruction; the block goes on only where it would have. */
+  call(helper: HelperName, instr: number): void {
+    this.emit(this.callText(helper, instr));
+  }
+
+  callText(helper: HelperName, instr: number): string {
+    const next = this.next;
+    return (
+      `cpu.curPc = ${this.pc}; cpu.nextPc = ${next}; r[15] = ${this.pcValue}; cpu.sliceCount = ${this.count};` +
+      ` h.${helper}(cpu, ${instr | 0});` +
+      ` if (cpu.nextPc !== ${next} || cpu.attention !== 0) return ${this.count};`
+    );
+  }
+}
