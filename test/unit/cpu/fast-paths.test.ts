@@ -17,6 +17,7 @@ import { executeT16 } from "../../../src/cpu/t16.js";
 import { Mode } from "../../../src/cpu/state.js";
 import { GUEST_ABORT, type Cpu } from "../../../src/cpu/core.js";
 import { Rng } from "../../helpers/rng.js";
+import { assertSameCore } from "../../helpers/same-core.js";
 
 const CODE = 0x8000;
 const hex = (n: number): string => "0x" + (n >>> 0).toString(16).padStart(8, "0");
@@ -59,13 +60,7 @@ function asRun(cpu: Cpu, step: () => void): void {
 }
 
 function sameState(a: Harness, b: Harness, what: string): void {
-  const x = a.cpu;
-  const y = b.cpu;
-  for (let k = 0; k < 15; k++) assert.equal(x.r[k], y.r[k], `${what}: r${k}`);
-  assert.equal(x.nextPc | 0, y.nextPc | 0, `${what}: next PC`);
-  assert.equal(x.getCpsr(), y.getCpsr(), `${what}: CPSR`);
-  assert.equal(x.mode, y.mode, `${what}: mode`);
-  assert.ok(Buffer.from(a.stage2.memory).equals(Buffer.from(b.stage2.memory)), `${what}: memory`);
+  assertSameCore(a, b, what);
 }
 
 /** One ARM word, through the loop and through executeA32 as the loop's reference. */

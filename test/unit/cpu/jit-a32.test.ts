@@ -12,6 +12,7 @@ import { Mode } from "../../../src/cpu/state.js";
 import { ATTN_LINES, LINE_VIRQ } from "../../../src/cpu/core.js";
 import { generateA32, scanA32, MAX_BLOCK } from "../../../src/cpu/jit-a32.js";
 import { Rng } from "../../helpers/rng.js";
+import { assertSameCore } from "../../helpers/same-core.js";
 
 const CODE = 0x8000;
 const hex = (n: number): string => "0x" + (n >>> 0).toString(16).padStart(8, "0");
@@ -130,15 +131,7 @@ function core(seed: number, code: number[], jit: boolean): Harness {
 }
 
 function sameState(a: Harness, b: Harness, what: string): void {
-  const x = a.cpu;
-  const y = b.cpu;
-  for (let k = 0; k < 15; k++) assert.equal(x.r[k], y.r[k], `${what}: r${k}`);
-  assert.equal(x.nextPc | 0, y.nextPc | 0, `${what}: next PC`);
-  assert.equal(x.getCpsr(), y.getCpsr(), `${what}: CPSR`);
-  assert.equal(x.mode, y.mode, `${what}: mode`);
-  assert.equal(x.instructions, y.instructions, `${what}: instructions`);
-  assert.deepEqual(x.traps, y.traps, `${what}: MMIO accesses`);
-  assert.ok(Buffer.from(a.stage2.memory).equals(Buffer.from(b.stage2.memory)), `${what}: memory`);
+  assertSameCore(a, b, what, { instructions: true, traps: true });
 }
 
 test("random blocks: compiled code and the interpreter end in the same state", () => {

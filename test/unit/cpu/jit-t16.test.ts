@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { makeCpu, loadHalfwords, type Harness } from "../../helpers/cpu-harness.js";
 import { generateT16, scanT16, MAX_BLOCK } from "../../../src/cpu/jit-t16.js";
 import { Rng } from "../../helpers/rng.js";
+import { assertSameCore } from "../../helpers/same-core.js";
 
 const CODE = 0x8000;
 const hex = (n: number): string => (n & 0xffff).toString(16).padStart(4, "0");
@@ -245,16 +246,7 @@ function core(seed: number, code: number[], jit: boolean): Harness {
 }
 
 function sameState(a: Harness, b: Harness, what: string): void {
-  const x = a.cpu;
-  const y = b.cpu;
-  for (let k = 0; k < 15; k++) assert.equal(x.r[k], y.r[k], `${what}: r${k}`);
-  assert.equal(x.nextPc | 0, y.nextPc | 0, `${what}: next PC`);
-  assert.equal(x.getCpsr(), y.getCpsr(), `${what}: CPSR`);
-  assert.equal(x.it, y.it, `${what}: ITSTATE`);
-  assert.equal(x.mode, y.mode, `${what}: mode`);
-  assert.equal(x.instructions, y.instructions, `${what}: instructions`);
-  assert.deepEqual(x.traps, y.traps, `${what}: MMIO accesses`);
-  assert.ok(Buffer.from(a.stage2.memory).equals(Buffer.from(b.stage2.memory)), `${what}: memory`);
+  assertSameCore(a, b, what, { instructions: true, traps: true, it: true });
 }
 
 test("random Thumb blocks: compiled code and the interpreter end in the same state", () => {
