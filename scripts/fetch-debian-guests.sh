@@ -78,8 +78,14 @@ fetch() {
   fi
   has_candidate "$spec" || die "package $spec not found by apt (apt-get update? bookworm sources?)"
   say "downloading $spec"
-  (cd debs && apt-get download -q "$spec" 2>&1 | grep -v "^W: Download is performed unsandboxed" >&2) ||
-    die "apt-get download $spec failed"
+  # A registry hiccup is common: three tries, a pause between them, then a clear failure.
+  local try
+  for try in 1 2 3; do
+    (cd debs && apt-get download -q "$spec" 2>&1 | grep -v "^W: Download is performed unsandboxed" >&2) && break
+    [ "$try" = 3 ] && die "apt-get download $spec failed three times (network or Debian mirror problem?)"
+    say "apt-get download $spec failed (try $try of 3); retrying in $((try * 5)) s"
+    sleep $((try * 5))
+  done
   compgen -G "debs/${name}_*.deb" >/dev/null || die "apt-get download $spec produced no .deb"
 }
 

@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { missing } from "../helpers/required.js";
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const GUESTS = join(ROOT, "guests");
@@ -111,7 +112,7 @@ test("the generated CPU test programs match their generator (guests/gen/gen_cpu.
 test("rebuilding the guests gives the committed bytes", (t) => {
   const probe = spawnSync("arm-none-eabi-gcc", ["--version"], { encoding: "utf8" });
   if (probe.error || probe.status !== 0) {
-    loudSkip(t, "arm-none-eabi-gcc not found (install Debian's gcc-arm-none-eabi to check the images byte for byte)");
+    missing(t, "arm-none-eabi-gcc not found (install Debian's gcc-arm-none-eabi to check the images byte for byte)");
     return;
   }
   const have = probe.stdout.split("\n")[0].trim();

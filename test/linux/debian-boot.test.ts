@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { guestCacheDir } from "../../src/cli/guests.js";
 import { ICOUNT_RTC_EPOCH } from "../../src/board/virt-machine.js";
 import { runCli, type CliResult } from "../guests/cli-runner.js";
+import { failIfMissing, skipOption } from "../helpers/required.js";
 import { findRow, kernelLog, parseInterruptTables, sum, troubleLines, type InterruptTable } from "./linux-output.js";
 
 const SMP = 2;
@@ -35,12 +36,12 @@ const TEST_TIMEOUT_MS = RUN_LIMIT_MS + 60_000;
 
 const CACHE = guestCacheDir();
 const MISSING = ["vmlinuz", "initrd-test.cpio.gz"].filter((f) => !existsSync(join(CACHE, f)));
-const SKIP =
+const ABSENT =
   MISSING.length > 0
     ? `Debian guest missing (${MISSING.map((f) => join(CACHE, f)).join(", ")}): the Linux boot tests are ` +
       `skipped; fetch the guests with 'npm run guests' (needs Debian's apt)`
     : false;
-if (SKIP) process.stderr.write(`\n*** SKIPPED: ${SKIP} ***\n\n`);
+const SKIP = skipOption(ABSENT);
 
 interface Boot {
   result: CliResult;
@@ -56,6 +57,7 @@ async function boot(): Promise<Boot> {
 // Both runs start with the first test that needs one; every test reads the same two runs.
 let runs: Promise<[Boot, Boot]> | null = null;
 function bothRuns(): Promise<[Boot, Boot]> {
+  failIfMissing(ABSENT);
   runs ??= Promise.all([boot(), boot()]);
   return runs;
 }

@@ -4,24 +4,17 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { qemuVersion } from "./qemu-trace.js";
+import { missing } from "../helpers/required.js";
 
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const GUEST_BIN = join(ROOT, "guests", "bin");
 
 export const QEMU_VERSION = qemuVersion();
 
-let warned = false;
-
-/** Skips `t` when qemu-system-arm is missing (printing the reason once, loudly); true if skipped. */
+/** Skips `t` loudly when qemu-system-arm is missing (fails it under CI); true if skipped. */
 export function skipWithoutQemu(t: { skip(message: string): void }): boolean {
   if (QEMU_VERSION) return false;
-  const reason =
-    "qemu-system-arm not found: lockstep comparison against QEMU skipped (install Debian's qemu-system-arm)";
-  if (!warned) {
-    process.stderr.write(`\n*** SKIPPED: ${reason} ***\n\n`);
-    warned = true;
-  }
-  t.skip(reason);
+  missing(t, "qemu-system-arm not found: lockstep comparison against QEMU skipped (install Debian's qemu-system-arm)");
   return true;
 }
 

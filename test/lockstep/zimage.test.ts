@@ -10,6 +10,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { runLockstep } from "./lockstep.js";
 import { skipWithoutQemu } from "./qemu-skip.js";
+import { missing } from "../helpers/required.js";
 
 const CACHE = process.env.ARMVMM_CACHE ?? join(homedir(), ".cache", "armvmm");
 const ZIMAGE = join(CACHE, "vmlinuz");
@@ -20,8 +21,7 @@ test(`Debian zImage: first ${INSTRUCTIONS} instructions in lockstep with QEMU`, 
   if (skipWithoutQemu(t)) return;
   if (!existsSync(ZIMAGE)) {
     const reason = `${ZIMAGE} not found: run \`npm run guests\` to fetch Debian's kernel (zImage lockstep skipped)`;
-    process.stderr.write(`\n*** SKIPPED: ${reason} ***\n\n`);
-    t.skip(reason);
+    missing(t, reason);
     return;
   }
   const r = await runLockstep({ kernel: ZIMAGE, memMiB: 256, fpu: false, maxInstructions: INSTRUCTIONS });

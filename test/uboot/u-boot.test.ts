@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { guestCacheDir } from "../../src/cli/guests.js";
 import { CLI, ROOT } from "../guests/cli-runner.js";
+import { failIfMissing, skipOption } from "../helpers/required.js";
 
 /** u-boot reaches its prompt in about a second; its longest silence (between "DRAM:" and "Core:",
  * while it relocates and scans the device tree) is a fraction of that. Silent this long, it hung. */
@@ -23,10 +24,10 @@ const RUN_LIMIT_MS = 10 * 60_000;
 const KNOWN_GAP: string | false = false;
 
 const FIRMWARE = join(guestCacheDir(), "u-boot.bin");
-const SKIP = existsSync(FIRMWARE)
+const ABSENT = existsSync(FIRMWARE)
   ? false
   : `u-boot missing (${FIRMWARE}): the u-boot test is skipped; fetch it with 'npm run guests' (needs Debian's apt)`;
-if (SKIP) process.stderr.write(`\n*** SKIPPED: ${SKIP} ***\n\n`);
+const SKIP = skipOption(ABSENT);
 
 interface Session {
   /** Console output so far (CR LF as u-boot writes it). */
@@ -94,6 +95,7 @@ test(
   "u-boot (qemu_arm) reaches its prompt, answers 'version' and powers off",
   { skip: SKIP, todo: SKIP ? false : KNOWN_GAP, timeout: RUN_LIMIT_MS + 60_000 },
   async () => {
+    failIfMissing(ABSENT);
     const s = start(["run", "--guest", "u-boot"]);
     try {
       let at = await s.expect("U-Boot 20", 0);

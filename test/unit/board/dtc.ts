@@ -14,10 +14,7 @@ export function dtcUnavailable(): string | null {
   return null;
 }
 
-export function skipLoudly(t: { skip(message: string): void }, reason: string): void {
-  console.warn(`\n*** SKIPPED: ${reason} ***\n`);
-  t.skip(reason);
-}
+export { missing as skipLoudly } from "../../helpers/required.js";
 
 /** Decompiles `dtb` to DTS source; returns the source and whatever dtc printed on stderr. */
 export function decompile(dtb: Uint8Array): { status: number | null; dts: string; stderr: string } {
