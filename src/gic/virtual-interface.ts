@@ -70,6 +70,7 @@ import {
 } from "./list-register.js";
 import { MIN_ABPR, MIN_BPR, activePriorityBit, groupPriority, runningPriority } from "./priority.js";
 import { GicvWindow } from "./gicv-window.js";
+import { SharedArrays } from "../host/shared-arrays.js";
 
 /** A 32-bit register block addressed by byte offset (word accesses only), as the GICH frame is. */
 export interface RegisterWindow {
@@ -88,6 +89,8 @@ export interface VirtualInterfaceOptions {
   maintenance: IrqLine;
   /** Deactivation of a HW = 1 list register deactivates this physical interrupt (none by default). */
   deactivatePhysical?: (intid: number) => void;
+  /** Where the registers live (another thread's interface: attach to its buffers). */
+  mem?: SharedArrays;
 }
 
 /** VMCR at reset: everything off, binary points at their minimums. */
@@ -95,10 +98,10 @@ const VMCR_RESET = ((MIN_BPR << GICH_VMCR_VMBP_SHIFT) | (MIN_ABPR << GICH_VMCR_V
 
 export class GicVirtualInterface {
   readonly listRegisters: number;
-  /** GICH_HCR, GICH_VMCR, GICH_APR. */
-  hcr = 0;
-  vmcr = VMCR_RESET;
-  apr = 0;
+  /** GICH_HCR, GICH_VMCR, GICH_APR, in shared memory: with a thread per vcpu the hypervisor may
+   * program another CPU's interface while that CPU is halted (GICv2 gives each processor's GICH
+   * frame an alias every processor can reach). */
+  private readonly regs: Uint32Array;
   /** GICH_LR0..n-1. */
   readonly lr: Uint32Array;
   /** The hypervisor's view: the GICH frame. */
@@ -118,13 +121,35 @@ export class GicVirtualInterface {
     const n = options.listRegisters ?? 4;
     if (!Number.isInteger(n) || n < 1 || n > GICH_LR_MAX) throw new RangeError(`listRegisters must be 1..64, got ${n}`);
     this.listRegisters = n;
-    this.lr = new Uint32Array(n);
+    const mem = options.mem ?? new SharedArrays();
+    this.regs = mem.u32(3);
+    this.lr = mem.u32(n);
+    if (mem.fresh) this.vmcr = VMCR_RESET;
     this.virq = options.virq;
     this.vfiq = options.vfiq;
     this.maintenanceLine = options.maintenance;
     this.deactivatePhysical = options.deactivatePhysical ?? null;
     this.gich = { read: (offset) => this.readGich(offset), write: (offset, value) => this.writeGich(offset, value) };
     this.gicv = new GicvWindow(this);
+  }
+
+  get hcr(): number {
+    return this.regs[0];
+  }
+  set hcr(v: number) {
+    this.regs[0] = v;
+  }
+  get vmcr(): number {
+    return this.regs[1];
+  }
+  set vmcr(v: number) {
+    this.regs[1] = v;
+  }
+  get apr(): number {
+    return this.regs[2];
+  }
+  set apr(v: number) {
+    this.regs[2] = v;
   }
 
   // ---- GICH frame ----

@@ -71,7 +71,44 @@ export class Distributor implements MmioDevice {
     }
   }
 
+  /** Does an access at `offset` need every other vcpu out of its guest (its LRs folded)? Pending
+   * and active state, enables, priorities, targets and configuration: anything that flush or
+   * deliverability depends on. GICD_SGIR and the ID registers do not. */
+  private haltsGuests(offset: number, isWrite: boolean): boolean {
+    if (offset === GICD_SGIR) return false;
+    const reg = perIrqRegisterAt(offset);
+    if (reg !== undefined) return isWrite || (reg.base >= GICD_ISPENDR && reg.base <= GICD_ICACTIVER);
+    if (offset === GICD_CTLR) return isWrite;
+    return offset >= GICD_CPENDSGIR && offset < GICD_SPENDSGIR + 16;
+  }
+
   read(offset: number, size: number, cpu: number): number {
+    const locks = this.vgic.locks;
+    const halt = this.haltsGuests(offset, false);
+    if (halt) locks.haltOthers(cpu);
+    locks.lock();
+    try {
+      return this.readLocked(offset, size, cpu);
+    } finally {
+      locks.unlock();
+      if (halt) locks.resumeOthers();
+    }
+  }
+
+  write(offset: number, size: number, value: number, cpu: number): void {
+    const locks = this.vgic.locks;
+    const halt = this.haltsGuests(offset, true);
+    if (halt) locks.haltOthers(cpu);
+    locks.lock();
+    try {
+      this.writeLocked(offset, size, value, cpu);
+    } finally {
+      locks.unlock();
+      if (halt) locks.resumeOthers();
+    }
+  }
+
+  private readLocked(offset: number, size: number, cpu: number): number {
     if (!this.validAccess(offset, size, cpu)) return 0;
     const reg = perIrqRegisterAt(offset);
     if (reg !== undefined) {
@@ -103,7 +140,7 @@ export class Distributor implements MmioDevice {
     return 0;
   }
 
-  write(offset: number, size: number, value: number, cpu: number): void {
+  private writeLocked(offset: number, size: number, value: number, cpu: number): void {
     if (!this.validAccess(offset, size, cpu)) return;
     const vgic = this.vgic;
     const reg = perIrqRegisterAt(offset);
@@ -114,9 +151,11 @@ export class Distributor implements MmioDevice {
       this.begin();
       vgic.ctlr = value & (GICD_CTLR_ENABLE_GRP0 | GICD_CTLR_ENABLE_GRP1);
     } else if (offset === GICD_SGIR) {
-      vgic.syncAll();
-      this.writeSgir(value, cpu); // kicks its targets itself
-      this.end(cpu, false);
+      // Only the sender's own LRs are touched (KVM's vgic_v2_dispatch_sgi): other targets are
+      // kicked and take the SGI at their next entry, so an IPI never halts the other vcpus.
+      vgic.lrs.fold(cpu);
+      this.writeSgir(value, cpu); // kicks its other targets itself
+      vgic.lrs.flush(cpu);
       return;
     } else if (offset >= GICD_CPENDSGIR && offset < GICD_SPENDSGIR + 16) {
       this.begin();

@@ -5,8 +5,12 @@
 //   idx = vcpus * 32 + (intid - 32)  for SPIs.
 // An interrupt that is pending or active sits on exactly one vcpu's queue (a bitmap by INTID):
 // the vcpu it is active on, else the vcpu it targets; flush looks only there.
+//
+// The arrays are shared memory: with a thread per vcpu every thread maps the same state and
+// changes it only under the vgic lock (see vgic-lock.ts).
 
 import { PRIVATE_COUNT, SGI_COUNT } from "../../gic/registers.js";
+import { SharedArrays } from "../../host/shared-arrays.js";
 
 export class IrqState {
   readonly vcpus: number;
@@ -40,27 +44,30 @@ export class IrqState {
   /** Per vcpu: bitmap by INTID of interrupts pending or active for it. */
   readonly queue: Uint32Array[];
 
-  constructor(vcpus: number, spis: number) {
+  constructor(vcpus: number, spis: number, mem = new SharedArrays()) {
     this.vcpus = vcpus;
     this.spis = spis;
     this.intids = PRIVATE_COUNT + spis;
     this.size = vcpus * PRIVATE_COUNT + spis;
     this.cpuMask = (1 << vcpus) - 1;
     const n = this.size;
-    this.enabled = new Uint8Array(n);
-    this.pendingLatch = new Uint8Array(n);
-    this.lineLevel = new Uint8Array(n);
-    this.active = new Uint8Array(n);
-    this.priority = new Uint8Array(n);
-    this.group = new Uint8Array(n);
-    this.edge = new Uint8Array(n);
-    this.targets = new Uint8Array(n);
-    this.activeOn = new Int8Array(n).fill(-1);
-    this.sgiPending = new Uint8Array(n);
-    this.sgiActive = new Uint8Array(n);
-    this.queuedOn = new Int8Array(n).fill(-1);
+    this.enabled = mem.u8(n);
+    this.pendingLatch = mem.u8(n);
+    this.lineLevel = mem.u8(n);
+    this.active = mem.u8(n);
+    this.priority = mem.u8(n);
+    this.group = mem.u8(n);
+    this.edge = mem.u8(n);
+    this.targets = mem.u8(n);
+    this.activeOn = mem.i8(n);
+    this.sgiPending = mem.u8(n);
+    this.sgiActive = mem.u8(n);
+    this.queuedOn = mem.i8(n);
     this.queue = [];
-    for (let v = 0; v < vcpus; v++) this.queue.push(new Uint32Array(this.intids >>> 5));
+    for (let v = 0; v < vcpus; v++) this.queue.push(mem.u32(this.intids >>> 5));
+    if (!mem.fresh) return;
+    this.activeOn.fill(-1);
+    this.queuedOn.fill(-1);
     for (let v = 0; v < vcpus; v++) {
       for (let id = 0; id < SGI_COUNT; id++) {
         // SGIs are always enabled and edge-triggered (GIC-400 behaviour; 4.3.5, 4.3.13).

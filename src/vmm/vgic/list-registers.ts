@@ -39,6 +39,7 @@ import {
 import { lrCpuId, lrPriority, lrState, lrVirtualId, makeLr } from "../../gic/list-register.js";
 import type { RegisterWindow } from "../../gic/virtual-interface.js";
 import type { IrqState } from "./irq-state.js";
+import type { SharedArrays } from "../../host/shared-arrays.js";
 import { MAINTENANCE_KINDS, type VgicStats } from "./stats.js";
 
 /** What the LR code needs from the vgic. */
@@ -73,25 +74,26 @@ export class ListRegisters {
   private readonly candState: Uint8Array;
   private readonly candKey: Int32Array;
 
-  constructor(ctx: LrContext, gich: readonly RegisterWindow[], maxLrs: number) {
+  constructor(ctx: LrContext, gich: readonly RegisterWindow[], maxLrs: number, mem: SharedArrays) {
     const st = ctx.state;
     this.ctx = ctx;
     this.gich = gich;
     const n = st.vcpus;
-    this.count = new Int32Array(n);
-    this.used = new Int32Array(n);
+    this.count = mem.i32(n);
+    this.used = mem.i32(n);
     this.shadow = [];
     this.outside = [];
-    this.outsideCount = new Int32Array(n);
+    this.outsideCount = mem.i32(n);
     const maxCandidates = st.intids + SGI_COUNT * 8;
     for (let v = 0; v < n; v++) {
       const implemented = (gich[v].read(GICH_VTR) & 0x3f) + 1;
+      this.shadow.push(mem.u32(implemented));
+      this.outside.push(mem.i32(maxCandidates));
+      if (!mem.fresh) continue;
       this.count[v] = Math.min(implemented, maxLrs);
-      this.shadow.push(new Uint32Array(implemented));
-      this.outside.push(new Int32Array(maxCandidates));
       gich[v].write(GICH_HCR, GICH_HCR_EN);
     }
-    this.listed = new Uint8Array(st.size);
+    this.listed = mem.u8(st.size);
     this.candId = new Int32Array(maxCandidates);
     this.candState = new Uint8Array(maxCandidates);
     this.candKey = new Int32Array(maxCandidates);

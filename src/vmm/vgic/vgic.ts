@@ -19,6 +19,8 @@ import { IrqState } from "./irq-state.js";
 import { ListRegisters, type LrContext } from "./list-registers.js";
 import { VgicStats, formatMicros } from "./stats.js";
 import { Distributor } from "./distributor.js";
+import { SINGLE_THREAD, type VgicSync } from "./vgic-lock.js";
+import { SharedArrays } from "../../host/shared-arrays.js";
 
 export interface VgicOptions {
   /** Number of vcpus, 1..8. */
@@ -35,6 +37,10 @@ export interface VgicOptions {
   trace: ((text: string) => void) | null;
   /** Wakes a blocked vcpu, or makes a running one exit promptly. */
   kick: (vcpu: number) => void;
+  /** Shared memory for the state (attach to another thread's vgic by passing its buffers). */
+  mem?: SharedArrays;
+  /** Locking against other threads (default: every vcpu on this thread). */
+  sync?: VgicSync;
 }
 
 /** An interrupt input (a device's or a timer's line) feeding one vgic interrupt. */
@@ -54,8 +60,9 @@ export class Vgic implements LrContext {
   readonly stats: VgicStats;
   readonly distributor: Distributor;
   readonly lrs: ListRegisters;
-  /** GICD_CTLR: EnableGrp0 (bit 0), EnableGrp1 (bit 1). */
-  ctlr = 0;
+  /** GICD_CTLR (word 0): EnableGrp0 (bit 0), EnableGrp1 (bit 1). */
+  private readonly words: Int32Array;
+  readonly locks: VgicSync;
   readonly trace: ((vcpu: number, text: string) => void) | null;
   private readonly kickHook: (vcpu: number) => void;
   private readonly inputs: VgicInput[];
@@ -67,16 +74,26 @@ export class Vgic implements LrContext {
       throw new RangeError(`spis must be a multiple of 32 up to 960, got ${spis}`);
     if (options.gich.length < vcpus) throw new RangeError(`need a GICH frame per vcpu (${vcpus})`);
     this.vcpus = vcpus;
-    this.state = new IrqState(vcpus, spis);
+    const mem = options.mem ?? new SharedArrays();
+    this.locks = options.sync ?? SINGLE_THREAD;
+    this.state = new IrqState(vcpus, spis, mem);
+    this.words = mem.i32(1);
     this.stats = new VgicStats(this.state.intids);
     this.kickHook = options.kick;
     const sink = options.trace;
     const now = options.now;
     this.trace = sink === null ? null : (vcpu, text) => sink(`vgic ${formatMicros(now())}us vcpu${vcpu}: ${text}`);
-    this.lrs = new ListRegisters(this, options.gich, options.lrs ?? 64);
+    this.lrs = new ListRegisters(this, options.gich, options.lrs ?? 64, mem);
     this.distributor = new Distributor(this);
     this.inputs = [];
     for (let idx = 0; idx < this.state.size; idx++) this.inputs.push(new VgicInput(this, idx));
+  }
+
+  get ctlr(): number {
+    return this.words[0];
+  }
+  set ctlr(v: number) {
+    this.words[0] = v;
   }
 
   // ---- Inputs ----
@@ -100,6 +117,17 @@ export class Vgic implements LrContext {
   setLine(idx: number, level: boolean): void {
     const st = this.state;
     const lv = level ? 1 : 0;
+    if (st.lineLevel[idx] === lv) return;
+    this.locks.lock();
+    try {
+      this.changeLine(idx, lv);
+    } finally {
+      this.locks.unlock();
+    }
+  }
+
+  private changeLine(idx: number, lv: number): void {
+    const st = this.state;
     if (st.lineLevel[idx] === lv) return;
     st.lineLevel[idx] = lv;
     const intid = st.intidOf(idx);
@@ -147,12 +175,16 @@ export class Vgic implements LrContext {
 
   /** Before entry: load the vcpu's deliverable interrupts into its list registers. */
   flush(vcpu: number): void {
+    this.locks.lock();
     this.lrs.flush(vcpu);
+    this.locks.unlock();
   }
 
   /** After exit: fold the list registers back into the vgic's state. */
   sync(vcpu: number): void {
+    this.locks.lock();
     this.lrs.fold(vcpu);
+    this.locks.unlock();
   }
 
   /** Returns all LR state of every vcpu to the vgic (before the distributor reads or changes it). */
@@ -162,6 +194,15 @@ export class Vgic implements LrContext {
 
   /** Would an interrupt be signalled to the vcpu: pending, not active, forwardable, above its PMR? */
   hasDeliverable(vcpu: number): boolean {
+    this.locks.lock();
+    try {
+      return this.deliverable(vcpu);
+    } finally {
+      this.locks.unlock();
+    }
+  }
+
+  private deliverable(vcpu: number): boolean {
     if (this.lrs.lrHasDeliverable(vcpu)) return true;
     const st = this.state;
     const q = st.queue[vcpu];
