@@ -148,74 +148,55 @@ export function synchronization(cpu: Cpu, instr: number): void {
   const rd = (instr >>> 12) & 15; // Rt of a load, Rd (status) of a store
   const rt = instr & 15; // Rt of a store
   switch ((instr >>> 20) & 15) {
-    case 8: {
+    case 8:
       // STREX
       mmu.checkAlignment(address, 4, true);
-      if (cpu.exclusivePasses(address, 4)) {
-        mmu.write32(address, r[rt]);
-        r[rd] = 0;
-      } else r[rd] = 1;
-      cpu.clearExclusive();
+      r[rd] = cpu.storeExclusive(address, 4, r[rt], 0);
       return;
-    }
     case 9: {
       // LDREX
       mmu.checkAlignment(address, 4, false);
       const v = mmu.read32(address);
-      cpu.setExclusive(address, 4);
+      cpu.setExclusive(address, 4, v);
       r[rd] = v;
       return;
     }
-    case 10: {
+    case 10:
       // STREXD: Rt even, not R14
       if (rt & 1 || rt === 14) break;
       mmu.checkAlignment(address, 8, true);
-      if (cpu.exclusivePasses(address, 8)) {
-        mmu.write32(address, r[rt]);
-        mmu.write32((address + 4) | 0, r[rt + 1]);
-        r[rd] = 0;
-      } else r[rd] = 1;
-      cpu.clearExclusive();
+      r[rd] = cpu.storeExclusive(address, 8, r[rt], r[rt + 1]);
       return;
-    }
     case 11: {
       // LDREXD
       if (rd & 1 || rd === 14) break;
       mmu.checkAlignment(address, 8, false);
       const lo = mmu.read32(address);
       const hi = mmu.read32((address + 4) | 0);
-      cpu.setExclusive(address, 8);
+      cpu.setExclusive(address, 8, lo, hi);
       r[rd] = lo;
       r[rd + 1] = hi;
       return;
     }
     case 12: // STREXB
-      if (cpu.exclusivePasses(address, 1)) {
-        mmu.write8(address, r[rt] & 0xff);
-        r[rd] = 0;
-      } else r[rd] = 1;
-      cpu.clearExclusive();
+      r[rd] = cpu.storeExclusive(address, 1, r[rt], 0);
       return;
     case 13: {
       // LDREXB
       const v = mmu.read8(address) & 0xff;
-      cpu.setExclusive(address, 1);
+      cpu.setExclusive(address, 1, v);
       r[rd] = v;
       return;
     }
     case 14: // STREXH
       mmu.checkAlignment(address, 2, true);
-      if (cpu.exclusivePasses(address, 2)) {
-        mmu.write16(address, r[rt] & 0xffff);
-        r[rd] = 0;
-      } else r[rd] = 1;
-      cpu.clearExclusive();
+      r[rd] = cpu.storeExclusive(address, 2, r[rt], 0);
       return;
     case 15: {
       // LDREXH
       mmu.checkAlignment(address, 2, false);
       const v = mmu.read16(address) & 0xffff;
-      cpu.setExclusive(address, 2);
+      cpu.setExclusive(address, 2, v);
       r[rd] = v;
       return;
     }

@@ -76,8 +76,12 @@ function hintsAndMisc(cpu: Cpu, instr: number): void {
             cpu.clearExclusive(); // CLREX
             return;
           case 4: // DSB
+            cpu.barrier(true);
+            return;
           case 5: // DMB
-          case 6: // ISB
+            cpu.barrier(false);
+            return;
+          case 6: // ISB: nothing is prefetched here
             return;
           default:
             break;

@@ -22,6 +22,18 @@ export const GUEST_ABORT = { guestAbort: true };
 // Cpu.attention), so that they test one field per instruction instead of one per reason.
 /** An interrupt input is asserted: look at it before the next instruction. */
 export const ATTN_LINES = 1;
+
+/** Inner-shareable maintenance as a multiprocessor sees it: the other CPUs' TLBs and instruction
+ * caches (translated code here) are invalidated too, at the latest when the issuer's DSB completes. */
+export interface CpuBroadcast {
+  /** Every other CPU must drop its TLB entries (TLBI*IS; done there as a full invalidate). */
+  tlb(): void;
+  /** Every other CPU must drop translated code from the physical page at byte offset `page` of
+   * guest memory, or all of it (`page` < 0): ICIALLUIS, BPIALLIS, ICIMVAU. */
+  code(page: number): void;
+  /** DSB: waits until every other CPU has done what was broadcast. */
+  complete(): void;
+}
 /** The slice must end (a kick, or an exit to the hypervisor). */
 export const ATTN_STOP = 2;
 /** The fetch pointer or the instruction set may be stale (TLB maintenance, a privilege or DACR
@@ -84,9 +96,22 @@ export class Cpu extends CpuState {
   abortFsr = 0;
   abortFar = 0;
 
-  // Local exclusive monitor (A3.4.1): an open address range, or -1 when closed.
+  // Local exclusive monitor (A3.4.1): an open address range, or -1 when closed, and the value the
+  // load-exclusive read. The global monitor is the memory itself: a store-exclusive succeeds only
+  // if the memory still holds that value, checked and written in one atomic compare-and-swap, so
+  // a store by another CPU in between (running on another host thread) makes it fail. (QEMU's
+  // multi-threaded TCG does the same; a store of the very value that was read goes unnoticed,
+  // which no lock or counter built on exclusives can observe.)
   exclusiveAddr = -1;
   exclusiveSize = 0;
+  private exclusiveLo = 0;
+  private exclusiveHi = 0;
+  /** Shared words: [0] the doubleword store-exclusive lock, [1] a word barriers fence on. */
+  shared: Int32Array = new Int32Array(2);
+  /** Kicks from other threads: non-zero asks the run loops to stop at the next block boundary. */
+  external: Int32Array = new Int32Array(1);
+  /** Maintenance that other CPUs must honour (inner-shareable broadcast); null on one thread. */
+  broadcast: CpuBroadcast | null = null;
   /** Event register (SEV/WFE). */
   eventRegister = 0;
   /** Set when an exception was taken by the instruction in progress. */
@@ -299,14 +324,67 @@ export class Cpu extends CpuState {
 
   // ---- Exclusive monitor ----
 
-  setExclusive(addr: number, size: number): void {
+  /** A load-exclusive read `lo` (and `hi`, the doubleword's second word) at `addr`. */
+  setExclusive(addr: number, size: number, lo: number, hi = 0): void {
     this.exclusiveAddr = addr >>> 0;
     this.exclusiveSize = size;
+    this.exclusiveLo = lo;
+    this.exclusiveHi = hi;
   }
 
-  /** True when a store-exclusive to `addr` may succeed; the monitor is closed either way by the caller. */
-  exclusivePasses(addr: number, size: number): boolean {
-    return this.exclusiveAddr === addr >>> 0 && this.exclusiveSize === size;
+  /** A store-exclusive of `size` bytes (`lo`, and `hi` for a doubleword) at an aligned `addr`;
+   * returns the status it writes: 0 stored, 1 not. The monitor is closed either way. */
+  storeExclusive(addr: number, size: number, lo: number, hi: number): number {
+    const open = this.exclusiveAddr === addr >>> 0 && this.exclusiveSize === size;
+    this.exclusiveAddr = -1;
+    if (!open) return 1;
+    const mmu = this.mmu;
+    const off = mmu.exclusiveOffset(addr, size === 8 ? 4 : size);
+    const off2 = size === 8 ? mmu.exclusiveOffset((addr + 4) | 0, 4) : 0;
+    if (off < 0 || off2 < 0) {
+      // Not plain RAM: an ordinary store (devices have no other observer to race with here).
+      if (size === 1) mmu.write8(addr, lo);
+      else if (size === 2) mmu.write16(addr, lo);
+      else mmu.write32(addr, lo);
+      if (size === 8) mmu.write32((addr + 4) | 0, hi);
+      return 0;
+    }
+    const expected = this.exclusiveLo;
+    switch (size) {
+      case 1:
+        return Atomics.compareExchange(mmu.bytes, off, expected & 0xff, lo & 0xff) === (expected & 0xff) ? 0 : 1;
+      case 2:
+        return Atomics.compareExchange(mmu.halfwords, off >> 1, expected & 0xffff, lo & 0xffff) === (expected & 0xffff)
+          ? 0
+          : 1;
+      case 4:
+        return Atomics.compareExchange(mmu.words, off >> 2, expected | 0, lo | 0) === (expected | 0) ? 0 : 1;
+      default:
+        return this.storeExclusiveDouble(off >> 2, off2 >> 2, lo, hi);
+    }
+  }
+
+  /** No 64-bit compare-and-swap without BigInt: doubleword exclusives serialize on a lock shared by
+   * every CPU, and compare and write both words inside it. */
+  private storeExclusiveDouble(w0: number, w1: number, lo: number, hi: number): number {
+    const lock = this.shared;
+    while (Atomics.compareExchange(lock, 0, 0, 1) !== 0);
+    const words = this.mmu.words;
+    let status = 1;
+    if (Atomics.load(words, w0) === (this.exclusiveLo | 0) && Atomics.load(words, w1) === (this.exclusiveHi | 0)) {
+      Atomics.store(words, w0, lo);
+      Atomics.store(words, w1, hi);
+      status = 0;
+    }
+    Atomics.store(lock, 0, 0);
+    return status;
+  }
+
+  /** DMB, DSB (`complete`: maintenance broadcast to other CPUs must be done when it retires). An
+   * atomic operation on shared memory orders this thread's accesses as the barrier requires. */
+  barrier(complete: boolean): void {
+    Atomics.add(this.shared, 1, 0);
+    if (complete && this.broadcast !== null) this.broadcast.complete();
   }
 
   clearExclusive(): void {
@@ -378,6 +456,7 @@ export class Cpu extends CpuState {
         else this.hostFault(e);
         done = this.sliceCount;
       }
+      if (this.external[0] !== 0) this.attention |= ATTN_STOP;
       if (this.attention & ATTN_STOP) break;
     }
     this.sliceBase += this.sliceCount;

@@ -283,7 +283,7 @@ export class Cp15 {
     }
     if (user) {
       if (key === R.TPIDRURW) this.tpidrurw = value | 0;
-      else if (key === R.CP15ISB || key === R.CP15DSB || key === R.CP15DMB) this.barrier();
+      else if (key === R.CP15ISB || key === R.CP15DSB || key === R.CP15DMB) this.barrier(key);
       else this.undefined();
       return;
     }
@@ -364,12 +364,18 @@ export class Cp15 {
         this.parHi = 0;
         return;
       case R.ICIALLU:
-      case R.ICIALLUIS:
-      case R.ICIMVAU:
       case R.BPIALL:
-      case R.BPIALLIS:
       case R.BPIMVA:
-        mmu.invalidateCode();
+        return;
+      case R.ICIALLUIS:
+      case R.BPIALLIS:
+        // Translated code here follows this CPU's own stores (code-cache.ts); other CPUs' copies
+        // go by the broadcast, as their instruction caches do.
+        this.cpu.broadcast?.code(-1);
+        return;
+      case R.ICIMVAU:
+        // Cache maintenance by address reaches the whole shareability domain on a multiprocessor.
+        if (this.cpu.broadcast !== null) this.cpu.broadcast.code(mmu.codePageOf(value));
         return;
       case R.DCIMVAC:
       case R.DCISW:
@@ -383,28 +389,36 @@ export class Cp15 {
       case R.CP15ISB:
       case R.CP15DSB:
       case R.CP15DMB:
-        this.barrier();
+        this.barrier(key);
         return;
-      case R.TLBIALL:
       case R.TLBIALLIS:
+        this.cpu.broadcast?.tlb();
+      // falls through
+      case R.TLBIALL:
       case R.ITLBIALL:
       case R.DTLBIALL:
         mmu.flushTlb();
         return;
-      case R.TLBIMVA:
       case R.TLBIMVAIS:
+        this.cpu.broadcast?.tlb();
+      // falls through
+      case R.TLBIMVA:
       case R.ITLBIMVA:
       case R.DTLBIMVA:
         mmu.flushVa(value, value & 0xff, false);
         return;
-      case R.TLBIASID:
       case R.TLBIASIDIS:
+        this.cpu.broadcast?.tlb();
+      // falls through
+      case R.TLBIASID:
       case R.ITLBIASID:
       case R.DTLBIASID:
         mmu.flushAsid(value & 0xff);
         return;
-      case R.TLBIMVAA:
       case R.TLBIMVAAIS:
+        this.cpu.broadcast?.tlb();
+      // falls through
+      case R.TLBIMVAA:
         mmu.flushVa(value, 0, true);
         return;
       case R.L2CTLR:
@@ -520,8 +534,9 @@ export class Cp15 {
   }
 
   /** CP15 barrier operations: no-ops, UNDEFINED when SCTLR.CP15BEN is 0. */
-  private barrier(): void {
+  private barrier(key: number): void {
     if ((this.sctlr & R.SCTLR_CP15BEN) === 0) this.undefined();
+    else this.cpu.barrier(key === R.CP15DSB);
   }
 
   private timerRead(key: number, user: boolean, instr: number): number {

@@ -269,9 +269,44 @@ export class Mmu {
     if ((asid & 0xff) === this.cpu.cp15.currentAsid()) this.flushNonGlobal();
   }
 
-  /** ICIALLU, ICIMVAU, BPIALL: nothing to do. Translated code follows RAM by itself (code pages
-   * are kept out of the write TLB, so every store to one is seen: code-cache.ts). */
-  invalidateCode(): void {}
+  /**
+   * For a store-exclusive: the byte offset in guest memory that an aligned store of `size` at `va`
+   * writes, after the same translation and permission checks as the store itself (faults are
+   * raised), or -1 when the target is not plain writable RAM (a device, flash, a page with
+   * translated code): the caller then stores the ordinary way.
+   */
+  exclusiveOffset(va: number, size: number): number {
+    const user = this.userMode;
+    const i = (va >>> 12) & TLB_MASK;
+    if ((va & ~0xfff) === (user ? this.wTagU : this.wTag)[i]) return ((user ? this.wAddU : this.wAdd)[i] + va) | 0;
+    const ipa = this.translate(va, KIND_WRITE, user);
+    const region = this.stage2.regionAt(ipa);
+    if (region === undefined || !region.writable) return -1;
+    const off = region.offset + (ipa - region.base);
+    if (this.code.isCode(off) || (va & 0xfff) > 0x1000 - size) return -1;
+    this.fill(KIND_WRITE, user, va, ipa, region);
+    return off;
+  }
+
+  /** Guest memory as bytes, halfwords and words (for atomic operations on it). */
+  get bytes(): Uint8Array {
+    return this.mem8;
+  }
+  get halfwords(): Uint16Array {
+    return this.mem16;
+  }
+  get words(): Int32Array {
+    return this.mem32;
+  }
+
+  /** ICIMVAU: the byte offset in guest memory of the page holding `va` (by a translation without
+   * faults, as the operation itself cannot fault here), or -1 (every page) if it does not translate. */
+  codePageOf(va: number): number {
+    const ipa = this.walker.translate(va, KIND_READ, false);
+    if (ipa < 0) return -1;
+    const off = this.stage2.ramOffset(ipa);
+    return off < 0 ? -1 : off & ~0xfff;
+  }
 
   /**
    * The VA to PA operations (ATS1CPR/CPW/CUR/CUW): a stage-1 translation with permission checks,

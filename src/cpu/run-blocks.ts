@@ -71,7 +71,7 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
         done = runA32(cpu, budget, done, (done + COLD_RUN) | 0);
       }
     }
-    if (cpu.attention !== 0 || done >= budget) return done;
+    if (cpu.attention !== 0 || done >= budget || cpu.external[0] !== 0) return done;
   }
 }
 
@@ -144,6 +144,6 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
         }
       }
     }
-    if (cpu.attention !== 0 || done >= budget) return done;
+    if (cpu.attention !== 0 || done >= budget || cpu.external[0] !== 0) return done;
   }
 }

@@ -164,8 +164,11 @@ function miscControl(cpu: Cpu, instr: number): void {
       return;
     case 4:
     case 5:
+      // DSB, DMB: order this thread's accesses against other vcpu threads.
+      cpu.barrier(((instr >>> 4) & 0xf) === 4);
+      return;
     case 6:
-      // Barriers: accesses complete in program order here, and ISB needs no refetch.
+      // ISB: nothing is prefetched here.
       return;
     default:
       cpu.undefinedInstruction();

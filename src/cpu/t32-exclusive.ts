@@ -58,7 +58,7 @@ function exclusiveWord(cpu: Cpu, instr: number): void {
     }
     mmu.checkAlignment(address, 4, false);
     const data = mmu.read32(address);
-    cpu.setExclusive(address, 4);
+    cpu.setExclusive(address, 4, data);
     r[t] = data;
     return;
   }
@@ -68,14 +68,7 @@ function exclusiveWord(cpu: Cpu, instr: number): void {
     return;
   }
   mmu.checkAlignment(address, 4, true);
-  if (cpu.exclusivePasses(address, 4)) {
-    cpu.clearExclusive();
-    mmu.write32(address, r[t]);
-    r[d] = 0;
-  } else {
-    cpu.clearExclusive();
-    r[d] = 1;
-  }
+  r[d] = cpu.storeExclusive(address, 4, r[t], 0);
 }
 
 /** TBB/TBH and the byte, halfword and doubleword exclusives (op3 = hw2[7:4]). */
@@ -121,7 +114,7 @@ function exclusiveSizedOrTable(cpu: Cpu, instr: number): void {
           lo = mmu.read32(address);
           hi = mmu.read32((address + 4) | 0);
         }
-        cpu.setExclusive(address, size);
+        cpu.setExclusive(address, size, lo, hi);
         r[t] = lo;
         if (size === 8) r[t2] = hi;
         return;
@@ -140,17 +133,5 @@ function exclusiveSizedOrTable(cpu: Cpu, instr: number): void {
   }
   const size = op3 === 4 ? 1 : op3 === 5 ? 2 : 8;
   mmu.checkAlignment(address, size, true);
-  if (cpu.exclusivePasses(address, size)) {
-    cpu.clearExclusive();
-    if (size === 1) mmu.write8(address, r[t] & 0xff);
-    else if (size === 2) mmu.write16(address, r[t] & 0xffff);
-    else {
-      mmu.write32(address, r[t]);
-      mmu.write32((address + 4) | 0, r[t2]);
-    }
-    r[d] = 0;
-  } else {
-    cpu.clearExclusive();
-    r[d] = 1;
-  }
+  r[d] = cpu.storeExclusive(address, size, r[t], size === 8 ? r[t2] : 0);
 }
