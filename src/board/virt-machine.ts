@@ -18,11 +18,17 @@ import { PPI_MAINTENANCE, PPI_PHYS_TIMER, PPI_VIRT_TIMER } from "../vmm/host-irq
 import { formatExitStats, formatPerVcpu } from "../vmm/stats.js";
 import { Vgic } from "../vmm/vgic/vgic.js";
 import { formatMicros } from "../vmm/vgic/stats.js";
-import { Vm, type MemoryRegion } from "../vmm/vm.js";
+import { Vm, VmFate, type MemoryRegion } from "../vmm/vm.js";
 import { VcpuState } from "../vmm/vcpu.js";
 import { Vtimer } from "../vmm/vtimer.js";
 import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
+import { VirtThreads } from "./virt-threads.js";
+import { SharedArrays } from "../host/shared-arrays.js";
+import type { VcpuThreadHost } from "../host/thread-host.js";
+import type { VcpuThreadInit } from "../host/thread-messages.js";
+import { Fate, Power, VmControl } from "../vmm/vm-control.js";
+import { VgicLock } from "../vmm/vgic/vgic-lock.js";
 import {
   VIRT_FLASH,
   VIRT_FLASH1,
@@ -30,12 +36,11 @@ import {
   VIRT_RAM_BASE,
   VIRT_RAM_MAX,
   VIRT_RTC,
+  VIRT_SPIS,
   VIRT_UART,
   intidOf,
 } from "./virt.js";
 
-/** SPIs the distributor implements (INTIDs 32..95: the UART, RTC and all virtio-mmio slots). */
-const VIRT_SPIS = 64;
 /** Start of the RTC in icount mode, so deterministic runs print the same dates: 2026-01-01T00:00:00Z. */
 export const ICOUNT_RTC_EPOCH = 1_767_225_600;
 
@@ -62,6 +67,8 @@ export interface VirtMachineConfig {
   traceOut?: (line: string) => void;
   /** Visits before an ARM block is translated to JavaScript (default 4000); null: interpreter only. */
   jitThreshold?: number | null;
+  /** Runs each vcpu on a host thread of its own (host clock only); absent: all on this thread. */
+  threads?: VcpuThreadHost;
 }
 
 export interface VirtMachine {
@@ -80,6 +87,10 @@ export interface VirtMachine {
   /** Console input from the host. */
   input(bytes: Uint8Array): void;
   formatStats(): string;
+  /** With vcpu threads: asks them for fresh statistics (formatStats shows them once they arrive). */
+  refreshStats(): void;
+  /** Whether the vcpus run on threads of their own. */
+  readonly threaded: boolean;
 }
 
 export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
@@ -131,13 +142,25 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     else if (config.jitThreshold !== undefined) v.cpu.mmu.code.hotThreshold = config.jitThreshold;
   }
 
+  // With vcpu threads this thread is the I/O thread: it keeps the devices and injects their
+  // interrupts under the vgic lock; the vcpu threads attach to the shared state built here.
+  const threaded = config.threads !== undefined && config.clock === "host";
+  const control = new VmControl(vcpus);
+  const kick = threaded ? (v: number) => control.kick(v) : (v: number) => vm.vcpus[v].kick();
+  const lock = threaded ? new VgicLock(control.mem, vcpus, vcpus + 1, true, kick) : undefined;
+  const gicMems: SharedArrays[] = [];
+  const vgicMem = new SharedArrays();
+
   // One GIC virtual CPU interface per physical CPU, seen by its core at the guest's GICC address.
   const interfaces = vm.vcpus.map((vcpu) => {
     const cpu = vcpu.cpu;
+    const mem = new SharedArrays();
+    gicMems.push(mem);
     const vif = new GicVirtualInterface({
       virq: { set: (level) => cpu.setLine(LINE_VIRQ, level) },
       vfiq: { set: (level) => cpu.setLine(LINE_VFIQ, level) },
       maintenance: vcpu.hostIrq.line(PPI_MAINTENANCE),
+      mem,
     });
     vcpu.hostIrq.enable(PPI_MAINTENANCE, true);
     vm.mapHardware(vcpu.id, VIRT_GICC.base, VIRT_GICC.size, vif.gicv);
@@ -150,7 +173,9 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     gich: interfaces.map((i) => i.gich),
     now: () => clock.now(),
     trace: trace.has("vgic") ? traceOut : null,
-    kick: (v) => vm.vcpus[v].kick(),
+    kick,
+    mem: vgicMem,
+    sync: lock,
   });
 
   const timerVm = new VtimerVm(clock, queue);
@@ -220,7 +245,8 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
       }
     }
     const r = plan.registers;
-    vm.vcpus[0].powerOn(plan.entry | (plan.thumb ? 1 : 0), r.r0, r.r1, r.r2);
+    if (threaded) Atomics.store(control.power, 0, Power.ON);
+    else vm.vcpus[0].powerOn(plan.entry | (plan.thumb ? 1 : 0), r.r0, r.r1, r.r2);
   }
 
   const schedulables: Schedulable[] = vm.vcpus.map((vcpu, k) => ({
@@ -228,9 +254,48 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     runSlice: (budget) => vcpu.runSlice(budget),
     hardwareDeadline: () => vtimers[k].hardwareDeadline(),
   }));
-  const sched = new Scheduler(schedulables, clock, queue, config.loop);
+  // With vcpu threads this thread's scheduler has no vcpu: it runs the devices' deadlines.
+  const sched = new Scheduler(threaded ? [] : schedulables, clock, queue, config.loop);
   scheduler = sched;
   vm.onStop = () => sched.stop();
+
+  const threads =
+    threaded && config.threads !== undefined
+      ? new VirtThreads({
+          vm,
+          control,
+          host: config.threads,
+          log: config.log,
+          traceOut,
+          devicesTouched: () => sched.wake(),
+          init: (v): VcpuThreadInit => ({
+            vcpu: v,
+            vcpus,
+            memory: vm.memoryBuffer,
+            regions: vm.regions.map((r) => ({ base: r.base, size: r.size, offset: r.offset, writable: r.writable })),
+            gic: gicMems.map((m) => m.buffers),
+            vgic: vgicMem.buffers,
+            control: control.mem.buffers,
+            clockOrigin: (clock as HostClock).origin,
+            cntvoff: timerVm.cntvoff,
+            jitThreshold: config.jitThreshold === undefined ? 4000 : config.jitThreshold,
+            trace: [...trace],
+            boot: v === 0 && plan !== null ? { entry: plan.entry | (plan.thumb ? 1 : 0), ...plan.registers } : null,
+          }),
+        })
+      : null;
+
+  const runThreads = async (t: VirtThreads): Promise<void> => {
+    const devices = sched.run();
+    try {
+      await t.run();
+    } finally {
+      const fate = Atomics.load(control.fate, 0);
+      vm.fate = fate === Fate.RESET ? VmFate.RESET : fate === Fate.POWER_OFF ? VmFate.POWER_OFF : vm.fate;
+      sched.stop();
+      await devices;
+    }
+  };
 
   return {
     vm,
@@ -241,13 +306,16 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     scheduler: sched,
     dtb,
     plan,
-    run: () => sched.run(),
-    stop: () => sched.stop(),
+    threaded: threads !== null,
+    run: () => (threads !== null ? runThreads(threads) : sched.run()),
+    stop: () => (threads !== null ? threads.stop() : sched.stop()),
+    refreshStats: () => threads?.requestStats(),
     input: (bytes) => {
       for (const b of bytes) pendingInput.push(b);
       feedUart();
     },
     formatStats: () => {
+      if (threads !== null) return formatThreadStats(threads, vgic, clock);
       const parts = [
         formatExitStats(
           vm.vcpus.map((v) => v.stats),
@@ -264,4 +332,21 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
       return parts.join("\n\n");
     },
   };
+}
+
+/** --stats when the vcpus ran on threads: their own reports, and the shared vgic counters. */
+function formatThreadStats(threads: VirtThreads, vgic: Vgic, clock: IdleClock): string {
+  const stats = threads.stats;
+  const rows = stats.map((s) => (s === null ? [] : [...s.exits, ["instructions", s.instructions] as [string, number]]));
+  const busy = stats.reduce((sum, s) => sum + (s?.busyMs ?? 0), 0);
+  return [
+    formatPerVcpu("exits", rows),
+    vgic.formatStats(),
+    formatPerVcpu(
+      "vtimer",
+      stats.map((s) => s?.vtimer ?? []),
+    ),
+    `guest time ${(clock.now() / 62_500_000).toFixed(3)} s, host CPU in guest ${(busy / 1000).toFixed(3)} s (vcpu threads)`,
+    stats[0]?.jit ?? "",
+  ].join("\n\n");
 }

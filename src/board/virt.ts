@@ -182,3 +182,6 @@ export const PSCI_0_2_FN_CPU_SUSPEND = 0x8400_0001;
 export const PSCI_0_2_FN_CPU_OFF = 0x8400_0002;
 export const PSCI_0_2_FN_CPU_ON = 0x8400_0003;
 export const PSCI_0_2_FN_MIGRATE = 0x8400_0005;
+
+/** SPIs the distributor implements (INTIDs 32..95: the UART, RTC and all virtio-mmio slots). */
+export const VIRT_SPIS = 64;

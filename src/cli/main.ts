@@ -10,6 +10,7 @@ import { Terminal } from "./terminal.js";
 import { BootError } from "../boot/boot-error.js";
 import { buildVirtMachine, type VirtMachine } from "../board/virt-machine.js";
 import { nodeLoop } from "../host/node/loop.js";
+import { nodeThreads } from "../host/node/worker-threads.js";
 import { VmFate } from "../vmm/vm.js";
 import { resolveGuest, GuestMissing } from "./guests.js";
 
@@ -76,6 +77,7 @@ async function run(opts: RunOptions): Promise<number> {
       bootargs: append,
       trace: opts.trace,
       jitThreshold: opts.jit,
+      threads: opts.vcpuThreads ? nodeThreads : undefined,
       loop: nodeLoop,
       output: (byte) => terminal.write(byte),
       log: (message) => {
@@ -125,8 +127,15 @@ async function run(opts: RunOptions): Promise<number> {
       machine.stop();
     },
     status: () => {
-      terminal.flush();
-      process.stderr.write("\r\n" + machine.formatStats().replace(/\n/g, "\r\n") + "\r\n");
+      const show = () => {
+        terminal.flush();
+        process.stderr.write("\r\n" + machine.formatStats().replace(/\n/g, "\r\n") + "\r\n");
+      };
+      // Vcpu threads report when asked, on their next loop turn: show what they say.
+      if (machine.threaded) {
+        machine.refreshStats();
+        setTimeout(show, 100);
+      } else show();
     },
   });
   await machine.run();

@@ -20,6 +20,8 @@ export interface RunOptions {
   guest?: string;
   /** Visits before an ARM block is translated; null: --jit off; undefined: the default. */
   jit?: number | null;
+  /** A host thread per vcpu (host clock; the default), or every vcpu on one thread. */
+  vcpuThreads: boolean;
 }
 
 /** Largest RAM the virt board can hold below 4 GiB: 0x40000000..0xFFFFFFFF. */
@@ -53,6 +55,8 @@ export const RUN_USAGE = `usage: armvmm run [options]
   --guest NAME      run a guest fetched by 'npm run guests': debian, debian-test, u-boot
   --jit N|off       translate ARM code to JavaScript once a block has been entered N times (default 4000),
                     or never (off: the interpreter alone)
+  --vcpu-threads on|off
+                    run each vcpu on a host thread of its own (default on; icount always uses one thread)
 Console: Ctrl-A x quits, Ctrl-A h lists the escapes.`;
 
 export function parseRunOptions(argv: string[]): RunOptions {
@@ -76,6 +80,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
         trace: { type: "string", multiple: true },
         guest: { type: "string" },
         jit: { type: "string" },
+        "vcpu-threads": { type: "string" },
       },
     });
   } catch (e) {
@@ -107,6 +112,8 @@ export function parseRunOptions(argv: string[]): RunOptions {
       trace.add(kind);
     }
   }
+  const threads = v["vcpu-threads"] ?? "on";
+  if (threads !== "on" && threads !== "off") throw new UsageError(`--vcpu-threads ${threads}: use on or off`);
   if (v.guest !== undefined && v.kernel !== undefined) throw new UsageError("--guest and --kernel cannot be combined");
   return {
     kernel: v.kernel,
@@ -122,5 +129,6 @@ export function parseRunOptions(argv: string[]): RunOptions {
     trace,
     guest: v.guest,
     jit,
+    vcpuThreads: threads === "on",
   };
 }

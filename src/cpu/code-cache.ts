@@ -66,7 +66,7 @@ export class CodePage {
   }
 }
 
-const caches = new WeakMap<ArrayBuffer, CodeCache>();
+const caches = new WeakMap<ArrayBufferLike, CodeCache>();
 
 export class CodeCache {
   /** Per 4 KiB page of the backing buffer: its blocks, or undefined when none are known. */
@@ -85,7 +85,7 @@ export class CodeCache {
   }
 
   /** The cache of the machine whose memory is `buffer`. */
-  static of(buffer: ArrayBuffer): CodeCache {
+  static of(buffer: ArrayBufferLike): CodeCache {
     let c = caches.get(buffer);
     if (c === undefined) {
       c = new CodeCache(buffer.byteLength);
@@ -126,6 +126,13 @@ export class CodeCache {
   writtenRange(offset: number, length: number): void {
     if (length <= 0) return;
     for (let p = offset >>> 12; p <= (offset + length - 1) >>> 12; p++) this.pages[p] = undefined;
+  }
+
+  /** Another CPU broadcast an instruction-cache invalidate for the page at byte offset `offset`
+   * (ICIMVAU), or for everything (`offset` < 0: ICIALLUIS, BPIALLIS). */
+  dropByMaintenance(offset: number): void {
+    if (offset < 0) this.pages.fill(undefined);
+    else this.pages[offset >>> 12] = undefined;
   }
 
   /** A store of `size` bytes reached RAM at byte offset `offset` (through the MMU's slow path):

@@ -77,7 +77,7 @@ export class Mmu {
     this.mem16 = stage2.mem16;
     this.mem32 = stage2.mem32;
     this.walker = new Stage1Walker(cpu.cp15, stage2);
-    this.code = CodeCache.of(stage2.memory.buffer as ArrayBuffer);
+    this.code = CodeCache.of(stage2.memory.buffer);
     this.code.addTlb(this.tlb);
     const t = this.tlb.tagViews;
     const a = this.tlb.addendViews;

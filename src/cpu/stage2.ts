@@ -36,7 +36,7 @@ export class Stage2 {
 
   /** `backing` is a size in bytes, or the buffer of another Stage2 to share its memory (each
    * physical CPU has its own view, because hardware windows such as GICV are banked per CPU). */
-  constructor(backing: number | ArrayBuffer) {
+  constructor(backing: number | ArrayBufferLike) {
     const buffer = typeof backing === "number" ? new ArrayBuffer(backing) : backing;
     this.memory = new Uint8Array(buffer);
     this.mem16 = new Uint16Array(buffer);

@@ -17,7 +17,15 @@ export interface IdleClock extends Clock {
 
 export class HostClock implements IdleClock {
   readonly mode = "host" as const;
-  private readonly start = performance.now();
+  /** Where the count starts, as `performance.timeOrigin + performance.now()` milliseconds: the
+   * same instant for every thread of a VM (each thread has its own `performance.now()` origin). */
+  readonly origin: number;
+  private readonly start: number;
+
+  constructor(origin = performance.timeOrigin + performance.now()) {
+    this.origin = origin;
+    this.start = origin - performance.timeOrigin;
+  }
 
   now(): number {
     return Math.floor((performance.now() - this.start) * TICKS_PER_MS);

@@ -35,7 +35,8 @@ export const VmFate = {
 
 export class Vm implements PsciPlatform, VcpuHost {
   readonly vcpus: Vcpu[] = [];
-  readonly memoryBuffer: ArrayBuffer;
+  /** Guest RAM and flash: shared memory, which vcpu threads map directly. */
+  readonly memoryBuffer: SharedArrayBuffer;
   readonly memory: Uint8Array;
   readonly regions: (MemoryRegion & { offset: number })[] = [];
   readonly clock: Clock;
@@ -58,7 +59,7 @@ export class Vm implements PsciPlatform, VcpuHost {
       this.regions.push({ ...r, offset: total });
       total += r.size;
     }
-    this.memoryBuffer = new ArrayBuffer(total);
+    this.memoryBuffer = new SharedArrayBuffer(total);
     this.memory = new Uint8Array(this.memoryBuffer);
     for (let id = 0; id < config.vcpus; id++) {
       const stage2 = new Stage2(this.memoryBuffer);
@@ -85,7 +86,7 @@ export class Vm implements PsciPlatform, VcpuHost {
     for (const r of this.regions) {
       if (a >= r.base && a + bytes.length <= r.base + r.size) {
         this.memory.set(bytes, r.offset + (a - r.base));
-        CodeCache.of(this.memory.buffer as ArrayBuffer).writtenRange(r.offset + (a - r.base), bytes.length);
+        CodeCache.of(this.memoryBuffer).writtenRange(r.offset + (a - r.base), bytes.length);
         return true;
       }
     }

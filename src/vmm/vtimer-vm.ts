@@ -11,10 +11,11 @@ export class VtimerVm {
   /** CNTVOFF: the physical count at VM creation. */
   readonly cntvoff: number;
 
-  constructor(clock: Clock, queue: TimerQueue) {
+  /** `cntvoff`: the VM's value, when another thread of the VM took it already. */
+  constructor(clock: Clock, queue: TimerQueue, cntvoff = clock.now()) {
     this.clock = clock;
     this.queue = queue;
-    this.cntvoff = clock.now();
+    this.cntvoff = cntvoff;
   }
 
   /** The guest's virtual count now (CNTVCT = CNTPCT − CNTVOFF). */

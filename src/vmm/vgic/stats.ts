@@ -1,6 +1,8 @@
-// Counters kept by the vgic, and their printout (armvmm --stats). Plain numbers, updated in place.
+// Counters kept by the vgic, and their printout (armvmm --stats). Numbers in shared memory, updated
+// in place.
 
 import { COUNTER_HZ } from "../../host/time.js";
+import { SharedArrays } from "../../host/shared-arrays.js";
 
 /** Maintenance interrupt kinds, in GICH_MISR bit order. */
 export const MAINTENANCE_KINDS = ["EOI", "U", "LRENP", "NP", "VGrp0E", "VGrp0D", "VGrp1E", "VGrp1D"] as const;
@@ -8,23 +10,59 @@ export const MAINTENANCE_KINDS = ["EOI", "U", "LRENP", "NP", "VGrp0E", "VGrp0D",
 export class VgicStats {
   /** Injections (line rising edges, SGIs, GICD_ISPENDR writes) per INTID. */
   readonly injections: Float64Array;
-  /** Interrupts written into a list register as newly pending. */
-  lrFills = 0;
-  /** Acknowledges seen at sync (an LR went from pending to active or invalid). */
-  acknowledges = 0;
-  /** Deactivations seen at sync (through an LR, or counted in EOICount). */
-  eois = 0;
-  /** Syncs that found the maintenance interrupt condition raised. */
-  maintenanceInterrupts = 0;
   /** Per kind (MAINTENANCE_KINDS order): how often that condition was part of a maintenance interrupt. */
-  readonly maintenanceByKind = new Float64Array(MAINTENANCE_KINDS.length);
-  /** Flushes that could not fit every deliverable interrupt in the list registers. */
-  overflows = 0;
-  /** The most interrupts ever waiting for one vcpu at a flush (pending or active). */
-  deepestQueue = 0;
+  readonly maintenanceByKind: Float64Array;
+  /** The counters below, in shared memory: every vcpu thread counts into the same ones (under the
+   * vgic lock). */
+  private readonly c: Float64Array;
 
-  constructor(intids: number) {
-    this.injections = new Float64Array(intids);
+  constructor(intids: number, mem = new SharedArrays()) {
+    this.injections = mem.f64(intids);
+    this.maintenanceByKind = mem.f64(MAINTENANCE_KINDS.length);
+    this.c = mem.f64(6);
+  }
+
+  /** Interrupts written into a list register as newly pending. */
+  get lrFills(): number {
+    return this.c[0];
+  }
+  set lrFills(v: number) {
+    this.c[0] = v;
+  }
+  /** Acknowledges seen at sync (an LR went from pending to active or invalid). */
+  get acknowledges(): number {
+    return this.c[1];
+  }
+  set acknowledges(v: number) {
+    this.c[1] = v;
+  }
+  /** Deactivations seen at sync (through an LR, or counted in EOICount). */
+  get eois(): number {
+    return this.c[2];
+  }
+  set eois(v: number) {
+    this.c[2] = v;
+  }
+  /** Syncs that found the maintenance interrupt condition raised. */
+  get maintenanceInterrupts(): number {
+    return this.c[3];
+  }
+  set maintenanceInterrupts(v: number) {
+    this.c[3] = v;
+  }
+  /** Flushes that could not fit every deliverable interrupt in the list registers. */
+  get overflows(): number {
+    return this.c[4];
+  }
+  set overflows(v: number) {
+    this.c[4] = v;
+  }
+  /** The most interrupts ever waiting for one vcpu at a flush (pending or active). */
+  get deepestQueue(): number {
+    return this.c[5];
+  }
+  set deepestQueue(v: number) {
+    this.c[5] = v;
   }
 
   get underflows(): number {

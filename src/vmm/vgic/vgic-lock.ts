@@ -131,6 +131,10 @@ export class VgicLock implements VgicSync {
     }
   }
 
+  isInGuest(vcpu: number): boolean {
+    return Atomics.load(this.words, IN_GUEST + vcpu) !== 0;
+  }
+
   /** A vcpu thread after its LRs are folded (slice exit) or while it waits for the halt mutex. */
   leaveGuest(vcpu: number): void {
     const w = this.words;

@@ -78,7 +78,7 @@ export class Vgic implements LrContext {
     this.locks = options.sync ?? SINGLE_THREAD;
     this.state = new IrqState(vcpus, spis, mem);
     this.words = mem.i32(1);
-    this.stats = new VgicStats(this.state.intids);
+    this.stats = new VgicStats(this.state.intids, mem);
     this.kickHook = options.kick;
     const sink = options.trace;
     const now = options.now;

@@ -1,0 +1,137 @@
+// The I/O thread's side of a VM whose vcpus run on threads of their own: it starts one thread per
+// vcpu, answers their MMIO reads (synchronously, through each vcpu's shared answer slot) and
+// writes (posted, in order per vcpu) with the devices that live here, prints their warnings and
+// their trace merged in time order, and gathers their statistics at the end.
+
+import type { VcpuThreadHandle, VcpuThreadHost } from "../host/thread-host.js";
+import type { FromVcpu, VcpuThreadInit, VcpuThreadStats } from "../host/thread-messages.js";
+import { Fate, MAINT_STATS, type VmControl } from "../vmm/vm-control.js";
+import type { Vm } from "../vmm/vm.js";
+
+/** Trace lines are held this long (ms) so that lines from different threads print in time order. */
+const TRACE_HOLD_MS = 50;
+
+export interface VirtThreadsConfig {
+  vm: Vm;
+  control: VmControl;
+  host: VcpuThreadHost;
+  init: (vcpu: number) => VcpuThreadInit;
+  log: (message: string) => void;
+  traceOut: (line: string) => void;
+  /** Device state may have changed (a new deadline): the I/O thread's scheduler looks again. */
+  devicesTouched: () => void;
+}
+
+export class VirtThreads {
+  readonly stats: (VcpuThreadStats | null)[];
+  private readonly cfg: VirtThreadsConfig;
+  private readonly handles: VcpuThreadHandle[] = [];
+  private readonly warned = new Set<string>();
+  private trace: { t: number; seq: number; line: string }[] = [];
+  private traceSeq = 0;
+  private traceTimer: ReturnType<typeof setTimeout> | null = null;
+  private finals = 0;
+  private done: (() => void) | null = null;
+  private failure: string | null = null;
+
+  constructor(cfg: VirtThreadsConfig) {
+    this.cfg = cfg;
+    this.stats = new Array<VcpuThreadStats | null>(cfg.control.vcpus).fill(null);
+  }
+
+  /** Runs until every vcpu thread has stopped; rejects with a one-line reason if one failed. */
+  run(): Promise<void> {
+    const c = this.cfg.control;
+    return new Promise<void>((resolve, reject) => {
+      this.done = () => {
+        this.flushTrace(Infinity);
+        for (const h of this.handles) h.terminate();
+        if (this.failure !== null) reject(new Error(this.failure));
+        else resolve();
+      };
+      for (let v = 0; v < c.vcpus; v++) {
+        this.handles.push(
+          this.cfg.host.spawn(
+            this.cfg.init(v),
+            (m) => this.receive(m),
+            (e) => this.fail(`vcpu${v} thread: ${e.message}`),
+          ),
+        );
+      }
+    });
+  }
+
+  stop(): void {
+    this.cfg.control.setFate(Fate.STOPPED);
+  }
+
+  /** Asks every vcpu thread for fresh statistics (they arrive on their next loop turn). */
+  requestStats(): void {
+    const c = this.cfg.control;
+    for (let v = 0; v < c.vcpus; v++) {
+      Atomics.or(c.maintenance, v, MAINT_STATS);
+      c.kick(v);
+    }
+  }
+
+  private fail(reason: string): void {
+    if (this.failure !== null || this.done === null) return;
+    this.failure = reason.split("\n")[0];
+    this.cfg.control.setFate(Fate.STOPPED);
+    this.done();
+    this.done = null;
+  }
+
+  private receive(m: FromVcpu): void {
+    const { vm, control } = this.cfg;
+    switch (m.k) {
+      case "read": {
+        const value = vm.mmioRead(m.vcpu, m.ipa, m.size);
+        const slot = control.mmio;
+        slot[m.vcpu * 2 + 1] = value ?? 0;
+        Atomics.store(slot, m.vcpu * 2, value === undefined ? 2 : 1);
+        Atomics.notify(slot, m.vcpu * 2);
+        this.cfg.devicesTouched();
+        return;
+      }
+      case "write": {
+        const mapped = vm.mmioWrite(m.vcpu, m.ipa, m.size, m.value);
+        const slot = control.mmio;
+        Atomics.store(slot, m.vcpu * 2, mapped ? 1 : 2);
+        Atomics.notify(slot, m.vcpu * 2);
+        this.cfg.devicesTouched();
+        return;
+      }
+      case "warn":
+        if (this.warned.has(m.key)) return;
+        this.warned.add(m.key);
+        this.cfg.log(m.message);
+        return;
+      case "trace":
+        this.trace.push({ t: m.t, seq: this.traceSeq++, line: m.line });
+        this.traceTimer ??= setTimeout(() => {
+          this.traceTimer = null;
+          this.flushTrace(performance.now() - TRACE_HOLD_MS);
+        }, TRACE_HOLD_MS);
+        return;
+      case "stats":
+        this.stats[m.stats.vcpu] = m.stats;
+        if (m.final && ++this.finals === control.vcpus && this.done !== null) {
+          this.done();
+          this.done = null;
+        }
+        return;
+      case "fatal":
+        this.fail(`internal error in a vcpu thread: ${m.message}`);
+        return;
+    }
+  }
+
+  /** Prints held trace lines in guest-time order (all of them once the run is over). */
+  private flushTrace(_before: number): void {
+    if (this.trace.length === 0) return;
+    const lines = this.trace.sort((a, b) => a.t - b.t || a.seq - b.seq);
+    this.trace = [];
+    for (const l of lines) this.cfg.traceOut(l.line);
+  }
+}

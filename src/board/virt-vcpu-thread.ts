@@ -1,0 +1,291 @@
+// One vcpu of the virt machine, as its own host thread builds it: the physical CPU it is pinned to
+// (core, GIC virtual interface, generic timer), its view of the VM's shared state (guest memory,
+// the vgic, every CPU's GIC interface for distributor accesses that halt the others), the vcpu with
+// its vtimer, PSCI across threads, and its MMIO: the distributor is emulated right here, as KVM
+// does in the kernel, and the other devices live on the I/O thread.
+
+import { Cpu, LINE_VFIQ, LINE_VIRQ } from "../cpu/core.js";
+import { Stage2 } from "../cpu/stage2.js";
+import { VIRT_TIMER } from "../cpu/timer-regs.js";
+import type { MmioDevice } from "../devices/device.js";
+import { GicVirtualInterface } from "../gic/virtual-interface.js";
+import { HostClock } from "../host/clock.js";
+import { SharedArrays } from "../host/shared-arrays.js";
+import type { MessageSink, VcpuThreadInit } from "../host/thread-messages.js";
+import { DeadlineQueue } from "../host/timer-queue.js";
+import { GenericTimer } from "../timer/generic-timer.js";
+import { PPI_MAINTENANCE, PPI_PHYS_TIMER, PPI_VIRT_TIMER } from "../vmm/host-irq.js";
+import { MmioBus, MMIO_MISS } from "../vmm/mmio-bus.js";
+import { AFFINITY_OFF, AFFINITY_ON, AFFINITY_ON_PENDING, handlePsci, mpidrOf, type PsciPlatform } from "../vmm/psci.js";
+import { Vcpu, VcpuState, type VcpuHost } from "../vmm/vcpu.js";
+import { Fate, Power, VmControl } from "../vmm/vm-control.js";
+import { Vgic } from "../vmm/vgic/vgic.js";
+import { VgicLock } from "../vmm/vgic/vgic-lock.js";
+import { formatMicros } from "../vmm/vgic/stats.js";
+import { Vtimer } from "../vmm/vtimer.js";
+import { VtimerVm } from "../vmm/vtimer-vm.js";
+import { mapVirtDevices } from "./virt-bus.js";
+import { VIRT_GICC, VIRT_RTC, VIRT_SPIS, VIRT_UART } from "./virt.js";
+
+const NO_LINE = { set(): void {} };
+
+/** A device window served by the I/O thread. Reads and writes both wait until the device has
+ * acted, as a KVM MMIO exit to user space does: a write that lowers an interrupt line (a UART's
+ * interrupt clear) must have reached the vgic before the guest's EOI that follows it, or the
+ * level would be resampled high. (Doorbells such as virtio's QueueNotify may be posted.) */
+class IoThreadWindow implements MmioDevice {
+  constructor(
+    private readonly base: number,
+    private readonly io: IoChannel,
+  ) {}
+  read(offset: number, size: number, cpu: number): number {
+    return this.io.read(cpu, (this.base + offset) >>> 0, size);
+  }
+  write(offset: number, size: number, value: number, cpu: number): void {
+    this.io.write(cpu, (this.base + offset) >>> 0, size, value);
+  }
+}
+
+/** Synchronous MMIO reads through the shared answer slot of this vcpu. */
+class IoChannel {
+  constructor(
+    readonly sink: MessageSink,
+    private readonly control: VmControl,
+  ) {}
+  read(vcpu: number, ipa: number, size: number): number {
+    const slot = this.control.mmio;
+    Atomics.store(slot, vcpu * 2, 0);
+    this.sink.post({ k: "read", vcpu, ipa, size });
+    return this.answer(vcpu);
+  }
+
+  write(vcpu: number, ipa: number, size: number, value: number): void {
+    const slot = this.control.mmio;
+    Atomics.store(slot, vcpu * 2, 0);
+    this.sink.post({ k: "write", vcpu, ipa, size, value });
+    this.answer(vcpu);
+  }
+
+  /** Waits for the I/O thread's answer (or the end of the VM, when it may never come). */
+  private answer(vcpu: number): number {
+    const slot = this.control.mmio;
+    while (Atomics.load(slot, vcpu * 2) === 0) {
+      if (!this.control.running) return 0;
+      Atomics.wait(slot, vcpu * 2, 0, 50);
+    }
+    return Atomics.load(slot, vcpu * 2) === 1 ? slot[vcpu * 2 + 1] >>> 0 : 0;
+  }
+}
+
+export class VirtVcpuThread implements VcpuHost, PsciPlatform {
+  readonly id: number;
+  readonly vcpuCount: number;
+  readonly control: VmControl;
+  readonly lock: VgicLock;
+  readonly cpu: Cpu;
+  readonly vcpu: Vcpu;
+  readonly vgic: Vgic;
+  readonly vtimer: Vtimer;
+  /** This CPU's GIC virtual interface (its outputs are re-evaluated after another thread changed it). */
+  readonly gic: GicVirtualInterface;
+  readonly clock: HostClock;
+  readonly queue = new DeadlineQueue();
+  private readonly bus = new MmioBus();
+  private readonly sink: MessageSink;
+  private readonly warned = new Set<string>();
+  private readonly tracePsci: boolean;
+  private readonly traceMmio: boolean;
+
+  constructor(init: VcpuThreadInit, sink: MessageSink) {
+    const id = init.vcpu;
+    this.id = id;
+    this.vcpuCount = init.vcpus;
+    this.sink = sink;
+    this.control = new VmControl(init.vcpus, new SharedArrays(init.control));
+    const control = this.control;
+    this.lock = new VgicLock(control.mem, init.vcpus, id + 1, true, (v) => control.kick(v));
+    this.clock = new HostClock(init.clockOrigin);
+    const clock = this.clock;
+    const trace = new Set(init.trace);
+    const traceOut = (line: string) => sink.post({ k: "trace", t: clock.now(), line });
+    this.tracePsci = trace.has("psci");
+    this.traceMmio = trace.has("mmio");
+
+    const stage2 = new Stage2(init.memory);
+    for (const r of init.regions) stage2.addRam(r.base, r.size, r.offset, r.writable);
+    const cpu = new Cpu(stage2);
+    this.cpu = cpu;
+    cpu.hyp.vmpidr = mpidrOf(id);
+    cpu.external = control.kicks.subarray(id, id + 1);
+    cpu.shared = control.cpuWords;
+    if (init.jitThreshold === null) cpu.jit = false;
+    else cpu.mmu.code.hotThreshold = init.jitThreshold;
+    const vcpu = new Vcpu(id, cpu, this);
+    this.vcpu = vcpu;
+
+    // Every CPU's interface is mapped (a halting distributor access reloads the others' LRs); only
+    // this CPU's drives this core.
+    const interfaces = init.gic.map(
+      (buffers, c) =>
+        new GicVirtualInterface({
+          virq: c === id ? { set: (level) => cpu.setLine(LINE_VIRQ, level) } : NO_LINE,
+          vfiq: c === id ? { set: (level) => cpu.setLine(LINE_VFIQ, level) } : NO_LINE,
+          maintenance: c === id ? vcpu.hostIrq.line(PPI_MAINTENANCE) : NO_LINE,
+          mem: new SharedArrays(buffers),
+        }),
+    );
+    this.gic = interfaces[id];
+    vcpu.hostIrq.enable(PPI_MAINTENANCE, true);
+    stage2.addHardware(VIRT_GICC.base, VIRT_GICC.size, this.gic.gicv);
+
+    this.vgic = new Vgic({
+      vcpus: init.vcpus,
+      spis: VIRT_SPIS,
+      gich: interfaces.map((i) => i.gich),
+      now: () => clock.now(),
+      trace: trace.has("vgic") ? traceOut : null,
+      kick: (v) => control.kick(v),
+      mem: new SharedArrays(init.vgic),
+      sync: this.lock,
+    });
+
+    const hw = new GenericTimer(clock);
+    cpu.timer = hw;
+    hw.connect(VIRT_TIMER, vcpu.hostIrq.line(PPI_VIRT_TIMER));
+    // A nearer deadline programmed mid-slice ends the slice, so its length is computed again.
+    hw.onProgrammed = () => cpu.kick();
+    this.vtimer = new Vtimer(new VtimerVm(clock, this.queue, init.cntvoff), {
+      id,
+      hw,
+      hostIrq: vcpu.hostIrq,
+      virtIrq: this.vgic.ppiLine(id, PPI_VIRT_TIMER),
+      physIrq: this.vgic.ppiLine(id, PPI_PHYS_TIMER),
+      wake: () => vcpu.kick(),
+    });
+    if (trace.has("vtimer")) this.vtimer.trace = (m) => traceOut(`vtimer ${formatMicros(clock.now())}us ${m}`);
+    vcpu.interrupts = this.vgic;
+    vcpu.timers = this.vtimer;
+    cpu.onHostFault = (error, pc) =>
+      this.warnOnce(
+        `host-fault:${pc}`,
+        `vcpu${id}: emulator fault at pc 0x${(pc >>> 0).toString(16)} (${error instanceof Error ? error.message : String(error)}); the guest sees an undefined instruction`,
+      );
+
+    const io = new IoChannel(sink, control);
+    mapVirtDevices(this.bus, {
+      gicDistributor: this.vgic.distributor,
+      uart: new IoThreadWindow(VIRT_UART.base, io),
+      rtc: new IoThreadWindow(VIRT_RTC.base, io),
+    });
+
+    if (init.boot !== null) {
+      const b = init.boot;
+      vcpu.powerOn(b.entry, b.r0, b.r1, b.r2);
+    }
+  }
+
+  /** Starts the vcpu if a CPU_ON for it was accepted. */
+  takePowerOn(): void {
+    const c = this.control;
+    if (Atomics.load(c.power, this.id) !== Power.ON_PENDING) return;
+    this.vcpu.powerOn(c.onEntry[this.id], c.onContext[this.id]);
+    Atomics.store(c.power, this.id, Power.ON);
+  }
+
+  // ---- VcpuHost ----
+
+  mmioRead(vcpu: number, ipa: number, size: number): number | undefined {
+    const value = this.bus.read(ipa, size, vcpu);
+    if (this.traceMmio) this.traceAccess(`read${size * 8} 0x${ipa.toString(16)} = 0x${(value >>> 0).toString(16)}`);
+    this.afterTrap();
+    return value === MMIO_MISS ? undefined : value;
+  }
+
+  mmioWrite(vcpu: number, ipa: number, size: number, value: number): boolean {
+    if (this.traceMmio) this.traceAccess(`write${size * 8} 0x${ipa.toString(16)} <- 0x${(value >>> 0).toString(16)}`);
+    const mapped = this.bus.write(ipa, size, value, vcpu);
+    this.afterTrap();
+    return mapped;
+  }
+
+  /** A distributor access may have waited for (or halted) the others: back into the guest only
+   * through the entry gate, with this CPU's interface outputs re-evaluated. */
+  private afterTrap(): void {
+    this.enterGuest();
+  }
+
+  /** Honours other threads' requests (broadcast maintenance, statistics); set by the run loop. */
+  serviceRequests: () => void = () => {};
+
+  /** The gate every return to guest code passes (see VgicLock.enterGuest): waits while another
+   * vcpu has the guests halted, then honours broadcast maintenance before any guest instruction. */
+  enterGuest(): void {
+    if (this.lock.enterGuest(this.id)) this.gic.update();
+    this.serviceRequests();
+  }
+
+  private traceAccess(text: string): void {
+    this.sink.post({
+      k: "trace",
+      t: this.clock.now(),
+      line: `mmio ${formatMicros(this.clock.now())}us vcpu${this.id}: ${text}`,
+    });
+  }
+
+  hypercall(vcpu: Vcpu): void {
+    const r = vcpu.cpu.r;
+    const fid = r[0] >>> 0;
+    const result = handlePsci(this, vcpu.id, fid, r[1], r[2], r[3]);
+    if (this.tracePsci) {
+      const hex = (n: number) => "0x" + (n >>> 0).toString(16);
+      this.sink.post({
+        k: "trace",
+        t: this.clock.now(),
+        line: `psci ${formatMicros(this.clock.now())}us vcpu${vcpu.id} psci ${hex(fid)}(${hex(r[1])}, ${hex(r[2])}, ${hex(r[3])}) = ${result}`,
+      });
+    }
+    if (vcpu.state !== VcpuState.OFF) r[0] = result;
+  }
+
+  warnOnce(key: string, message: string): void {
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.sink.post({ k: "warn", key, message });
+  }
+
+  // ---- PsciPlatform, across threads ----
+
+  affinityState(index: number): number {
+    const p = Atomics.load(this.control.power, index);
+    return p === Power.OFF ? AFFINITY_OFF : p === Power.ON ? AFFINITY_ON : AFFINITY_ON_PENDING;
+  }
+
+  cpuOn(index: number, entry: number, contextId: number): void {
+    const c = this.control;
+    // Claim the vcpu first, so a racing CPU_ON cannot change the entry point once it is written.
+    if (Atomics.compareExchange(c.power, index, Power.OFF, Power.CLAIMED) !== Power.OFF) return;
+    c.onEntry[index] = entry | 0;
+    c.onContext[index] = contextId | 0;
+    Atomics.store(c.power, index, Power.ON_PENDING);
+    c.kick(index);
+  }
+
+  cpuOff(caller: number): void {
+    this.vcpu.powerOff();
+    Atomics.store(this.control.power, caller, Power.OFF);
+  }
+
+  cpuSuspend(): void {
+    this.vcpu.waitForInterrupt();
+  }
+
+  systemOff(): void {
+    this.control.setFate(Fate.POWER_OFF);
+    this.vcpu.yieldRequested = true;
+  }
+
+  systemReset(): void {
+    this.control.setFate(Fate.RESET);
+    this.vcpu.yieldRequested = true;
+  }
+}

@@ -1,0 +1,49 @@
+// What a vcpu thread and the I/O thread say to each other by message (everything the other side
+// needs at once goes through shared memory instead: kicks, vgic state, MMIO read answers). Written
+// for any message port: Node's worker_threads here, Web Workers in a browser.
+
+/** Everything a vcpu thread needs to build its part of the machine. */
+export interface VcpuThreadInit {
+  vcpu: number;
+  vcpus: number;
+  /** Guest RAM and flash, and the RAM regions in it. */
+  memory: SharedArrayBuffer;
+  regions: { base: number; size: number; offset: number; writable: boolean }[];
+  /** Buffers of each physical CPU's GIC virtual interface, of the vgic, of the VM's control words. */
+  gic: SharedArrayBuffer[][];
+  vgic: SharedArrayBuffer[];
+  control: SharedArrayBuffer[];
+  /** HostClock origin (timeOrigin-based milliseconds) and the VM's CNTVOFF. */
+  clockOrigin: number;
+  cntvoff: number;
+  /** Visits before a block is translated, or null for the interpreter alone. */
+  jitThreshold: number | null;
+  /** Trace kinds (vgic, vtimer, psci, mmio). */
+  trace: string[];
+  /** Where the boot vcpu starts (entry with bit 0 = Thumb, r0..r2), or null for secondaries. */
+  boot: { entry: number; r0: number; r1: number; r2: number } | null;
+}
+
+/** Statistics a vcpu thread reports (at the end, and when asked). */
+export interface VcpuThreadStats {
+  vcpu: number;
+  exits: [string, number][];
+  instructions: number;
+  vtimer: [string, number][];
+  jit: string;
+  /** Host milliseconds spent running guest code. */
+  busyMs: number;
+}
+
+export type FromVcpu =
+  | { k: "read"; vcpu: number; ipa: number; size: number }
+  | { k: "write"; vcpu: number; ipa: number; size: number; value: number }
+  | { k: "warn"; key: string; message: string }
+  | { k: "trace"; t: number; line: string }
+  | { k: "stats"; stats: VcpuThreadStats; final: boolean }
+  | { k: "fatal"; message: string };
+
+/** The sending half of a port, as a vcpu thread uses it. */
+export interface MessageSink {
+  post(message: FromVcpu): void;
+}

@@ -1,0 +1,148 @@
+// The life of a vcpu thread (bhyve's vcpu thread looping on vm_run, KVM's on KVM_RUN): run a slice,
+// handle the exit, and when the vcpu waits in WFI block for real until the earlier of its timer
+// deadline and a kick. Between slices it honours what other threads asked of it: a TLB or
+// instruction-cache broadcast, a halt for a distributor access, CPU_ON, the end of the VM.
+
+import type { CpuBroadcast } from "../cpu/core.js";
+import type { VirtVcpuThread } from "../board/virt-vcpu-thread.js";
+import { VcpuState } from "../vmm/vcpu.js";
+import { CODE_RING, MAINT_CODE_ALL, MAINT_CODE_PAGES, MAINT_STATS, MAINT_TLB } from "../vmm/vm-control.js";
+import { COUNTER_HZ } from "./time.js";
+import type { MessageSink, VcpuThreadStats } from "./thread-messages.js";
+
+const TICKS_PER_MS = COUNTER_HZ / 1000;
+/** The longest slice, in instructions: a running vcpu sees kicks at block boundaries anyway. */
+const SLICE_MAX = 200_000;
+/** The shortest slice cut for a deadline. */
+const SLICE_MIN = 500;
+/** Wait-then-recheck bound while waiting for another thread (ms). */
+const POLL_MS = 1;
+
+/** Maintenance another vcpu must honour before this one's DSB completes. */
+const BROADCAST_BITS = MAINT_TLB | MAINT_CODE_ALL | MAINT_CODE_PAGES;
+
+/** TLB and instruction-cache maintenance to the inner-shareable domain: the other vcpus are asked
+ * (and kicked), and a DSB waits until each has done it or is out of its guest (it then does it
+ * before it runs guest code again). While it waits this vcpu counts as out of its guest too, so a
+ * distributor access that halts the others cannot wait for it. */
+class ThreadBroadcast implements CpuBroadcast {
+  private pending = false;
+  constructor(private readonly t: VirtVcpuThread) {}
+
+  tlb(): void {
+    const c = this.t.control;
+    for (let v = 0; v < c.vcpus; v++) {
+      if (v === this.t.id) continue;
+      Atomics.or(c.maintenance, v, MAINT_TLB);
+      c.kick(v);
+    }
+    this.pending = true;
+  }
+
+  code(page: number): void {
+    const c = this.t.control;
+    for (let v = 0; v < c.vcpus; v++) {
+      if (v === this.t.id) continue;
+      c.requestCode(v, page);
+      c.kick(v);
+    }
+    this.pending = true;
+  }
+
+  complete(): void {
+    if (!this.pending) return;
+    this.pending = false;
+    const t = this.t;
+    const c = t.control;
+    let left = false;
+    for (let v = 0; v < c.vcpus; v++) {
+      if (v === t.id) continue;
+      for (;;) {
+        const m = Atomics.load(c.maintenance, v);
+        if ((m & BROADCAST_BITS) === 0 || !t.lock.isInGuest(v) || !c.running) break;
+        if (!left) {
+          t.lock.leaveGuest(t.id);
+          left = true;
+        }
+        Atomics.wait(c.maintenance, v, m, POLL_MS);
+      }
+    }
+    if (left) t.enterGuest();
+  }
+}
+
+/** Runs the vcpu until the VM's fate is decided; then reports its statistics. */
+export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
+  const { control, vcpu, cpu, queue, clock, lock } = t;
+  const id = t.id;
+  const kicks = control.kicks;
+  if (control.vcpus > 1) cpu.broadcast = new ThreadBroadcast(t);
+  const pages = new Int32Array(CODE_RING);
+  let busyMs = 0;
+  /** Instructions per counter tick, measured over recent slices (for slice lengths). */
+  let rate = 4;
+
+  const stats = (final: boolean): void => {
+    const s: VcpuThreadStats = {
+      vcpu: id,
+      exits: vcpu.stats.rows(),
+      instructions: cpu.instructions,
+      vtimer: t.vtimer.stats.rows(),
+      jit: cpu.mmu.code.describe(cpu.jit),
+      busyMs,
+    };
+    sink.post({ k: "stats", stats: s, final });
+  };
+
+  t.serviceRequests = () => {
+    const m = Atomics.exchange(control.maintenance, id, 0);
+    if (m === 0) return;
+    if (m & MAINT_TLB) cpu.mmu.flushTlb();
+    if (m & (MAINT_CODE_ALL | MAINT_CODE_PAGES)) {
+      const n = control.takeCodePages(id, pages);
+      const code = cpu.mmu.code;
+      if (m & MAINT_CODE_ALL) code.dropByMaintenance(-1);
+      else for (let k = 0; k < n; k++) code.dropByMaintenance(pages[k]);
+    }
+    Atomics.notify(control.maintenance, id);
+    if (m & MAINT_STATS) stats(false);
+  };
+
+  for (;;) {
+    Atomics.store(kicks, id, 0);
+    if (!control.running) break;
+    t.takePowerOn();
+    queue.runExpired(clock.now());
+    if (vcpu.state === VcpuState.OFF) {
+      t.serviceRequests();
+      Atomics.wait(kicks, id, 0);
+      continue;
+    }
+    if (vcpu.state === VcpuState.BLOCKED) {
+      t.serviceRequests();
+      if (!t.vgic.hasDeliverable(id)) {
+        // WFI: sleep until the timer deadline (the vtimer armed it on this thread's queue) or a kick.
+        const deadline = queue.nextDeadline();
+        const ms = Number.isFinite(deadline) ? (deadline - clock.now()) / TICKS_PER_MS : Infinity;
+        if (ms > 0) Atomics.wait(kicks, id, 0, ms);
+        continue;
+      }
+      vcpu.state = VcpuState.RUNNABLE;
+    }
+    t.enterGuest();
+    const start = performance.now();
+    const now = clock.now();
+    const deadline = Math.min(queue.nextDeadline(), t.vtimer.hardwareDeadline());
+    let budget = SLICE_MAX;
+    if (Number.isFinite(deadline))
+      budget = Math.max(SLICE_MIN, Math.min(SLICE_MAX, Math.ceil((deadline - now) * rate)));
+    const before = cpu.instructions;
+    vcpu.runSlice(budget);
+    lock.leaveGuest(id);
+    const elapsed = performance.now() - start;
+    busyMs += elapsed;
+    const ran = cpu.instructions - before;
+    if (ran > 1000 && elapsed > 0) rate = rate * 0.75 + (ran / (elapsed * TICKS_PER_MS)) * 0.25;
+  }
+  stats(true);
+}
