@@ -151,6 +151,9 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   const gicMems: SharedArrays[] = [];
   const vgicMem = new SharedArrays();
 
+  // The cores' shared words (SEV count, the doubleword-exclusive lock), one set per VM.
+  for (const v of vm.vcpus) v.cpu.shared = control.cpuWords;
+
   // One GIC virtual CPU interface per physical CPU, seen by its core at the guest's GICC address.
   const interfaces = vm.vcpus.map((vcpu) => {
     const cpu = vcpu.cpu;

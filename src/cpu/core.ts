@@ -33,6 +33,8 @@ export interface CpuBroadcast {
   code(page: number): void;
   /** DSB: waits until every other CPU has done what was broadcast. */
   complete(): void;
+  /** SEV: wakes the CPUs waiting in WFE. */
+  event(): void;
 }
 /** The slice must end (a kick, or an exit to the hypervisor). */
 export const ATTN_STOP = 2;
@@ -106,8 +108,11 @@ export class Cpu extends CpuState {
   exclusiveSize = 0;
   private exclusiveLo = 0;
   private exclusiveHi = 0;
-  /** Shared words: [0] the doubleword store-exclusive lock, [1] a word barriers fence on. */
-  shared: Int32Array = new Int32Array(2);
+  /** Shared words: [0] the doubleword store-exclusive lock, [1] a word barriers fence on, [3] the
+   * count of SEVs executed by any CPU (the event every CPU's event register hears). */
+  shared: Int32Array = new Int32Array(4);
+  /** The SEV count this CPU's event register last took in. */
+  seenEvents = 0;
   /** Kicks from other threads: non-zero asks the run loops to stop at the next block boundary. */
   external: Int32Array = new Int32Array(1);
   /** Maintenance that other CPUs must honour (inner-shareable broadcast); null on one thread. */
@@ -286,8 +291,10 @@ export class Cpu extends CpuState {
   /** WFI/WFE: trapped to Hyp (HCR.TWI/TWE) ends the slice; the PC is already past the instruction. */
   waitForInterrupt(isWfe: boolean): void {
     if (isWfe) {
-      if (this.eventRegister) {
+      const events = Atomics.load(this.shared, 3);
+      if (this.eventRegister || events !== this.seenEvents) {
         this.eventRegister = 0;
+        this.seenEvents = events;
         return;
       }
       if (!this.hyp.twe) return;
@@ -300,8 +307,11 @@ export class Cpu extends CpuState {
     );
   }
 
+  /** SEV: an event for every CPU of the system, this one included. */
   sendEvent(): void {
     this.eventRegister = 1;
+    Atomics.add(this.shared, 3, 1);
+    if (this.broadcast !== null) this.broadcast.event();
   }
 
   hypervisorCall(imm16: number): void {

@@ -5,6 +5,7 @@
 
 import type { CpuBroadcast } from "../cpu/core.js";
 import type { VirtVcpuThread } from "../board/virt-vcpu-thread.js";
+import { ExitReason } from "../cpu/exits.js";
 import { VcpuState } from "../vmm/vcpu.js";
 import { CODE_RING, MAINT_CODE_ALL, MAINT_CODE_PAGES, MAINT_STATS, MAINT_TLB } from "../vmm/vm-control.js";
 import { COUNTER_HZ } from "./time.js";
@@ -15,6 +16,8 @@ const TICKS_PER_MS = COUNTER_HZ / 1000;
 const SLICE_MAX = 200_000;
 /** The shortest slice cut for a deadline. */
 const SLICE_MIN = 500;
+/** The longest a vcpu waits in WFE for an event before it looks again (ms). */
+const WFE_WAIT_MS = 0.05;
 /** Wait-then-recheck bound while waiting for another thread (ms). */
 const POLL_MS = 1;
 
@@ -47,6 +50,10 @@ class ThreadBroadcast implements CpuBroadcast {
       c.kick(v);
     }
     this.pending = true;
+  }
+
+  event(): void {
+    Atomics.notify(this.t.control.cpuWords, 3);
   }
 
   complete(): void {
@@ -139,6 +146,11 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     const before = cpu.instructions;
     vcpu.runSlice(budget);
     lock.leaveGuest(id);
+    if (cpu.exit.reason === ExitReason.WFX && (cpu.exit.hsr & 1) !== 0) {
+      // WFE with no event: the lock it spins on is held by another vcpu. Wait for a SEV (any
+      // CPU's SEV changes the count), briefly, since an interrupt must end the wait too.
+      Atomics.wait(cpu.shared, 3, cpu.seenEvents, WFE_WAIT_MS);
+    }
     const elapsed = performance.now() - start;
     busyMs += elapsed;
     const ran = cpu.instructions - before;

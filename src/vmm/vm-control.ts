@@ -52,7 +52,7 @@ export class VmControl {
   /** [0] Fate.*. */
   readonly fate: Int32Array;
   /** The cores' shared words (Cpu.shared): the doubleword-exclusive lock and the fence word;
-   * [2] guards the code rings. */
+   * [2] guards the code rings; [3] counts SEVs. */
   readonly cpuWords: Int32Array;
   /** Per vcpu: [state, value] of its synchronous MMIO read (state 0 waiting, 1 answered, 2 unmapped). */
   readonly mmio: Int32Array;
@@ -67,7 +67,7 @@ export class VmControl {
     this.maintenance = mem.i32(vcpus);
     this.codeRing = mem.i32(vcpus * (CODE_RING + 1));
     this.fate = mem.i32(1);
-    this.cpuWords = mem.i32(3);
+    this.cpuWords = mem.i32(4);
     this.mmio = mem.i32(vcpus * 2);
   }
 

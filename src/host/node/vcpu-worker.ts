@@ -10,6 +10,8 @@ const port = parentPort;
 if (port === null) throw new Error("vcpu-worker.js runs only as a worker thread");
 const sink: MessageSink = { post: (m: FromVcpu) => port.postMessage(m) };
 try {
+  // Tests check that a failing vcpu thread ends the whole VM cleanly.
+  if (process.env.ARMVMM_FAULT_INJECT === "vcpu-thread") throw new Error("injected fault");
   runVcpuThread(new VirtVcpuThread(workerData as VcpuThreadInit, sink), sink);
 } catch (e) {
   sink.post({ k: "fatal", message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
