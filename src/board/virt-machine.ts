@@ -29,6 +29,7 @@ import type { VcpuThreadHost } from "../host/thread-host.js";
 import type { VcpuThreadInit } from "../host/thread-messages.js";
 import { Fate, Power, VmControl } from "../vmm/vm-control.js";
 import { VgicLock } from "../vmm/vgic/vgic-lock.js";
+import { SameThreadBroadcast } from "../vmm/same-thread-broadcast.js";
 import {
   VIRT_FLASH,
   VIRT_FLASH1,
@@ -153,6 +154,11 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
 
   // The cores' shared words (SEV count, the doubleword-exclusive lock), one set per VM.
   for (const v of vm.vcpus) v.cpu.shared = control.cpuWords;
+  // On one thread, TLB maintenance to the inner-shareable domain reaches the other CPUs directly.
+  if (!threaded && vcpus > 1) {
+    const cpus = vm.vcpus.map((v) => v.cpu);
+    for (const cpu of cpus) cpu.broadcast = new SameThreadBroadcast(cpu, cpus);
+  }
 
   // One GIC virtual CPU interface per physical CPU, seen by its core at the guest's GICC address.
   const interfaces = vm.vcpus.map((vcpu) => {

@@ -18,15 +18,7 @@ const CHECKS = 40;
 /** Checks armvmm is known to fail, with the reason. Their failures are reported as TODO (not
  * failing the run) so that every other check stays enforced meanwhile; once fixed, the TODO
  * subtest passes and the entry should be removed. */
-const KNOWN_GAPS: { fail: RegExp; minSmp: number; reason: string }[] = [
-  {
-    fail: /^FAIL: tlb: /,
-    minSmp: 2,
-    reason:
-      "TLBIALLIS/TLBIMVAIS/TLBIMVAAIS/TLBIASIDIS reach only the issuing vcpu's TLB when vcpus share a host thread " +
-      "(Cpu.broadcast is null there, src/cpu/cp15.ts), so other vcpus keep the old translation",
-  },
-];
+const KNOWN_GAPS: { fail: RegExp; minSmp: number; reason: string }[] = [];
 
 for (const clock of ["host", "icount"]) {
   for (const smp of [1, 2, 3, 4]) {
