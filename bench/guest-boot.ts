@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { buildVirtMachine } from "../src/board/virt-machine.js";
 import { nodeLoop } from "../src/host/node/loop.js";
+import { nodeThreads } from "../src/host/node/worker-threads.js";
 
 export interface BootSpec {
   kernel: string;
@@ -11,6 +12,8 @@ export interface BootSpec {
   append: string;
   smp: number;
   clock: "host" | "icount";
+  /** A host thread per vcpu (host clock only), as the CLI runs by default. */
+  threads: boolean;
   /** Stop when the console shows this text. */
   line: string;
   timeoutMs: number;
@@ -45,6 +48,7 @@ export async function armvmmToLine(spec: BootSpec): Promise<BootResult> {
     initrd: spec.initrd === undefined ? null : new Uint8Array(readFileSync(spec.initrd)),
     bootargs: spec.append,
     loop: nodeLoop,
+    threads: spec.threads ? nodeThreads : undefined,
     output: (byte) => {
       if (result !== null) return;
       tail = (tail + String.fromCharCode(byte)).slice(-want.length);
@@ -52,7 +56,7 @@ export async function armvmmToLine(spec: BootSpec): Promise<BootResult> {
         result = {
           found: true,
           seconds: (performance.now() - start) / 1000,
-          instructions: machine.vm.instructions(),
+          instructions: machine.instructions(),
           guestSeconds: machine.clock.now() / COUNTER_HZ,
         };
         machine.stop();
@@ -67,7 +71,7 @@ export async function armvmmToLine(spec: BootSpec): Promise<BootResult> {
     result ?? {
       found: false,
       seconds: (performance.now() - start) / 1000,
-      instructions: machine.vm.instructions(),
+      instructions: machine.instructions(),
       guestSeconds: machine.clock.now() / COUNTER_HZ,
     }
   );

@@ -6,6 +6,7 @@
 //   decompress  Debian's zImage decompressor: guest instructions and MIPS to "Booting Linux"
 //   boot        Debian's kernel to the first line of init, default command line and cryptomgr.notests
 //   idle        host CPU per second of idle guest time: the heartbeat guest, Linux at its shell
+//   smp         SMP scaling: CPU-bound jobs in Debian, one alone and two in parallel, on 1 and 2 vcpus
 
 import { parseArgs } from "node:util";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,19 +18,22 @@ import { loopImage, loopInstructions, runIntegerLoop } from "./cpu-loop.js";
 import { spawnWatched } from "./child.js";
 import { RESULT_TAG, type BootResult, type BootSpec } from "./guest-boot.js";
 import { idleHeartbeat, idleLinux, type IdleResult } from "./idle.js";
+import { armvmmJobs, qemuJobs, type JobTimes } from "./smp.js";
 import { processCpuSeconds } from "./proc-cpu.js";
 import { QEMU, QEMU_MACHINE, qemuToExit, qemuToLine, qemuVersion } from "./qemu.js";
 import { fixed, formatTable, millions, type Cell } from "./table.js";
 
-const PARTS = ["loop", "decompress", "boot", "idle"] as const;
+const PARTS = ["loop", "decompress", "boot", "idle", "smp"] as const;
 type Part = (typeof PARTS)[number];
 
-const USAGE = `usage: npm run bench -- [loop] [decompress] [boot] [idle] [options]
+const USAGE = `usage: npm run bench -- [loop] [decompress] [boot] [idle] [smp] [options]
   --no-qemu              do not run QEMU even if it is installed
   --iterations N         integer loop iterations on armvmm (default 20000000)
   --qemu-iterations N    integer loop iterations on QEMU (default 500000000)
   --clock host|icount    armvmm's clock for the boot part (default host, as QEMU runs)
   --smp N                vcpus for the boot part (default 1)
+  --vcpu-threads on|off  a host thread per vcpu in host-clock runs (default on, as the CLI)
+  --job-size N           shell-loop iterations of one smp job (default 20000)
   --idle-seconds S       length of the Linux idle window (default 10)
   --timeout MIN          give up on one boot after MIN minutes (default 20)`;
 
@@ -44,6 +48,8 @@ interface Options {
   qemuIterations: number;
   clock: "host" | "icount";
   smp: number;
+  threads: boolean;
+  jobSize: number;
   idleSeconds: number;
   timeoutMs: number;
 }
@@ -58,6 +64,8 @@ function parseOptions(argv: string[]): Options {
       "qemu-iterations": { type: "string" },
       clock: { type: "string" },
       smp: { type: "string" },
+      "vcpu-threads": { type: "string" },
+      "job-size": { type: "string" },
       "idle-seconds": { type: "string" },
       timeout: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -80,6 +88,8 @@ function parseOptions(argv: string[]): Options {
   };
   const clock = values.clock ?? "host";
   if (clock !== "host" && clock !== "icount") throw new Error(`bad --clock '${clock}'`);
+  const threads = values["vcpu-threads"] ?? "on";
+  if (threads !== "on" && threads !== "off") throw new Error(`bad --vcpu-threads '${threads}'`);
   return {
     parts,
     qemu: values["no-qemu"] ? null : qemuVersion(),
@@ -87,6 +97,8 @@ function parseOptions(argv: string[]): Options {
     qemuIterations: Math.floor(num(values["qemu-iterations"], 500_000_000, "--qemu-iterations")),
     clock,
     smp: Math.floor(num(values.smp, 1, "--smp")),
+    threads: threads === "on",
+    jobSize: Math.floor(num(values["job-size"], 20_000, "--job-size")),
     idleSeconds: num(values["idle-seconds"], 10, "--idle-seconds"),
     timeoutMs: num(values.timeout, 20, "--timeout") * 60_000,
   };
@@ -210,6 +222,7 @@ async function benchDecompress(o: Options): Promise<void> {
     append,
     smp: 1,
     clock: "icount",
+    threads: false,
     line: KERNEL_LINE,
     timeoutMs: o.timeoutMs,
   });
@@ -250,6 +263,7 @@ async function benchBoot(o: Options): Promise<void> {
       append,
       smp: o.smp,
       clock: o.clock,
+      threads: o.threads,
       line: INIT_LINE,
       timeoutMs: o.timeoutMs,
     });
@@ -309,7 +323,7 @@ async function benchIdle(o: Options): Promise<void> {
   if (missing) {
     rows.push(["Debian at the shell: SKIPPED", "-", "-", missing]);
   } else {
-    for (const smp of [1, 2]) {
+    for (const smp of [1, 4]) {
       note(`idle: Debian to the shell on ${smp} vcpu(s) (host clock; the boot takes a while)...`);
       row(`armvmm: Debian at the busybox shell, ${smp} vcpu(s)`, await idleLinux(smp, o.idleSeconds, 3, o.timeoutMs));
     }
@@ -324,6 +338,50 @@ async function benchIdle(o: Options): Promise<void> {
       ["", "window s", "CPU s", "of one core"],
       rows,
     ),
+  );
+}
+
+async function benchSmp(o: Options): Promise<void> {
+  const missing = missingGuests(["vmlinuz", "initrd-bench.cpio.gz"]);
+  if (missing) return say(`\n(e) SMP scaling: SKIPPED, ${missing}`);
+  const files = { kernel: cached("vmlinuz"), initrd: cached("initrd-bench.cpio.gz") };
+  const rows: Cell[][] = [];
+  const row = (what: string, t: JobTimes | null) =>
+    rows.push([what, fixed(t?.one, 2), fixed(t?.two, 2), t ? `${((2 * t.one) / t.two).toFixed(2)}x` : "failed"]);
+  const runs: [string, number, boolean][] = [
+    ["armvmm, 1 vcpu", 1, true],
+    ["armvmm, 2 vcpus, a thread each", 2, true],
+    ["armvmm, 2 vcpus on one thread (--vcpu-threads off)", 2, false],
+  ];
+  const results = new Map<string, JobTimes | null>();
+  for (const [what, smp, threads] of runs) {
+    note(`smp: ${what}...`);
+    const t = await armvmmJobs(files, smp, threads, o.jobSize, o.timeoutMs);
+    results.set(what, t);
+    row(what, t);
+  }
+  if (o.qemu) {
+    for (const smp of [1, 2]) {
+      note(`smp: QEMU, ${smp} vcpu(s)...`);
+      const t = await qemuJobs(files, smp, o.jobSize, o.timeoutMs);
+      results.set(`qemu${smp}`, t);
+      row(`QEMU TCG, ${smp} vcpu(s)`, t);
+    }
+  }
+  say(
+    formatTable(
+      `\n(e) SMP scaling: one job alone and two in parallel, guest seconds (job: a ${o.jobSize}-iteration shell loop, ` +
+        `then sha256sum of seq ${o.jobSize * 10}); throughput = 2 x one / two`,
+      ["", "one job s", "two jobs s", "throughput"],
+      rows,
+    ),
+  );
+  const pair = (k: string) => results.get(k)?.two ?? null;
+  const a1 = pair("armvmm, 1 vcpu");
+  const a2 = pair("armvmm, 2 vcpus, a thread each");
+  say(
+    `two jobs, 1 vcpu -> 2 vcpus: armvmm ${ratio(a1, a2)}` +
+      (o.qemu ? `, QEMU ${ratio(pair("qemu1"), pair("qemu2"))}` : ""),
   );
 }
 
@@ -351,6 +409,7 @@ async function main(): Promise<void> {
   if (o.parts.has("decompress")) await benchDecompress(o);
   if (o.parts.has("boot")) await benchBoot(o);
   if (o.parts.has("idle")) await benchIdle(o);
+  if (o.parts.has("smp")) await benchSmp(o);
 }
 
 main().catch((e: unknown) => {

@@ -92,6 +92,8 @@ export interface VirtMachine {
   refreshStats(): void;
   /** Whether the vcpus run on threads of their own. */
   readonly threaded: boolean;
+  /** Guest instructions executed so far, every vcpu (with threads: as of their last slices). */
+  instructions(): number;
 }
 
 export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
@@ -316,6 +318,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     dtb,
     plan,
     threaded: threads !== null,
+    instructions: () => (threads !== null ? control.instructions.reduce((a, b) => a + b, 0) : vm.instructions()),
     run: () => (threads !== null ? runThreads(threads) : sched.run()),
     stop: () => (threads !== null ? threads.stop() : sched.stop()),
     refreshStats: () => threads?.requestStats(),

@@ -154,6 +154,7 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     const elapsed = performance.now() - start;
     busyMs += elapsed;
     const ran = cpu.instructions - before;
+    control.instructions[id] = cpu.instructions;
     if (ran > 1000 && elapsed > 0) rate = rate * 0.75 + (ran / (elapsed * TICKS_PER_MS)) * 0.25;
   }
   stats(true);

@@ -54,8 +54,10 @@ export class VmControl {
   /** The cores' shared words (Cpu.shared): the doubleword-exclusive lock and the fence word;
    * [2] guards the code rings; [3] counts SEVs. */
   readonly cpuWords: Int32Array;
-  /** Per vcpu: [state, value] of its synchronous MMIO read (state 0 waiting, 1 answered, 2 unmapped). */
+  /** Per vcpu: [state, value] of its synchronous MMIO access (state 0 waiting, 1 done, 2 unmapped). */
   readonly mmio: Int32Array;
+  /** Per vcpu: instructions executed, as of its last slice (for figures while the VM runs). */
+  readonly instructions: Float64Array;
 
   constructor(vcpus: number, mem = new SharedArrays()) {
     this.vcpus = vcpus;
@@ -69,6 +71,7 @@ export class VmControl {
     this.fate = mem.i32(1);
     this.cpuWords = mem.i32(4);
     this.mmio = mem.i32(vcpus * 2);
+    this.instructions = mem.f64(vcpus);
   }
 
   /** Makes vcpu `v` look up: a blocked one wakes, a running one stops at its next block boundary. */
