@@ -5,6 +5,7 @@
 
 import type { Cpu } from "./core.js";
 import { shiftImm } from "./alu.js";
+import { SCTLR_SW } from "./cp15-regs.js";
 
 const BIT_P = 1 << 24;
 const BIT_U = 1 << 23;
@@ -133,11 +134,16 @@ export function extraLoadStore(cpu: Cpu, instr: number): void {
 }
 
 /**
- * Synchronization primitives (A5.2.10): the exclusives. SWP/SWPB are UNDEFINED (ARMv7 with
- * the Virtualization Extensions may omit them; Linux emulates them). Bits [11:8] must be 0b1111
- * (other values are ARMv8's load-acquire/store-release forms, not on a Cortex-A15).
+ * Synchronization primitives (A5.2.10): the exclusives, and SWP/SWPB. Bits [11:8] of the
+ * exclusives must be 0b1111 (other values are ARMv8's load-acquire/store-release forms, not on a
+ * Cortex-A15).
  */
 export function synchronization(cpu: Cpu, instr: number): void {
+  const op = (instr >>> 20) & 15;
+  if ((op === 0 || op === 4) && (instr & 0xf00) === 0) {
+    swap(cpu, instr, op === 4);
+    return;
+  }
   if ((instr & 0xf00) !== 0xf00) {
     cpu.undefinedInstruction();
     return;
@@ -205,4 +211,34 @@ export function synchronization(cpu: Cpu, instr: number): void {
       break;
   }
   cpu.undefinedInstruction();
+}
+
+/**
+ * SWP/SWPB Rt, Rt2, [Rn]: UNDEFINED unless SCTLR.SW enables them (the Multiprocessing Extensions
+ * disable them from reset). The read and the write are one atomic exchange on guest memory, so
+ * vcpus on other host threads never see them apart.
+ */
+function swap(cpu: Cpu, instr: number, byte: boolean): void {
+  const n = (instr >>> 16) & 15;
+  const t = (instr >>> 12) & 15;
+  const t2 = instr & 15;
+  if ((cpu.cp15.sctlr & SCTLR_SW) === 0 || n === 15 || t === 15 || t2 === 15 || n === t || n === t2) {
+    cpu.undefinedInstruction();
+    return;
+  }
+  const r = cpu.r;
+  const mmu = cpu.mmu;
+  const address = r[n];
+  const size = byte ? 1 : 4;
+  mmu.checkAlignment(address, size, true);
+  const off = mmu.exclusiveOffset(address, size);
+  let old: number;
+  if (off >= 0) {
+    old = byte ? Atomics.exchange(mmu.bytes, off, r[t2] & 0xff) : Atomics.exchange(mmu.words, off >> 2, r[t2]);
+  } else {
+    old = byte ? mmu.read8(address) & 0xff : mmu.read32(address);
+    if (byte) mmu.write8(address, r[t2] & 0xff);
+    else mmu.write32(address, r[t2]);
+  }
+  r[t] = old;
 }

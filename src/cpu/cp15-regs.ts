@@ -139,6 +139,8 @@ export const SCTLR_M = 1 << 0;
 export const SCTLR_A = 1 << 1;
 export const SCTLR_C = 1 << 2;
 export const SCTLR_CP15BEN = 1 << 5;
+/** SWP/SWPB enable (the Multiprocessing Extensions make them UNDEFINED from reset). */
+export const SCTLR_SW = 1 << 10;
 export const SCTLR_Z = 1 << 11;
 export const SCTLR_I = 1 << 12;
 export const SCTLR_V = 1 << 13;
@@ -155,6 +157,7 @@ export const SCTLR_WRITABLE =
   SCTLR_A |
   SCTLR_C |
   SCTLR_CP15BEN |
+  SCTLR_SW |
   SCTLR_Z |
   SCTLR_I |
   SCTLR_V |

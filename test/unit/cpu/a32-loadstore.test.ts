@@ -221,7 +221,35 @@ test("exclusives are alignment-checked", () => {
   assert.equal(cpu.mode, Mode.ABT);
 });
 
-test("SWP/SWPB and ARMv8 acquire/release forms are UNDEFINED", () => {
+test("SWP/SWPB with SCTLR.SW set swap a word or a byte; an unaligned SWP faults", () => {
+  const swOn = (h: Harness) => {
+    h.cpu.cp15.sctlr |= 1 << 10;
+  };
+  let h = runA32([0xe1020091], {
+    // swp r0, r1, [r2]
+    regs: { 0: 3, 1: 0xcafef00d, 2: DATA },
+    setup: (x) => {
+      swOn(x);
+      poke32(x, DATA, 0x12345678);
+    },
+  });
+  assert.equal(u32(h.cpu, 0), 0x12345678);
+  assert.equal(peek32(h, DATA), 0xcafef00d);
+  h = runA32([0xe1420091], {
+    // swpb r0, r1, [r2]
+    regs: { 0: 3, 1: 0x1ab, 2: DATA + 1 },
+    setup: (x) => {
+      swOn(x);
+      poke32(x, DATA, 0x44332211);
+    },
+  });
+  assert.equal(u32(h.cpu, 0), 0x22);
+  assert.equal(peek32(h, DATA), 0x4433ab11);
+  h = runA32([0xe1020091], { regs: { 1: 5, 2: DATA + 2 }, setup: swOn });
+  assert.equal(h.cpu.mode, Mode.ABT);
+});
+
+test("SWP/SWPB (SCTLR.SW clear, as at reset) and ARMv8 acquire/release forms are UNDEFINED", () => {
   for (const word of [0xe1020091 /* swp r0, r1, [r2] */, 0xe1420091 /* swpb */, 0xe1910c9f /* ldaex r0, [r1] */]) {
     const h = withData([word], { 0: 3, 1: 4, 2: DATA }, [0x99]);
     assert.equal(h.cpu.mode, Mode.UND);
