@@ -112,7 +112,7 @@ export class VgicLock implements VgicSync {
   }
 
   /** A vcpu thread before guest code runs (slice entry, return from a trap): waits while another
-   * thread has the guests halted, then marks `vcpu` in its guest. True if it had to wait (its
+   * thread has the guests halted (out of its guest meanwhile), then marks `vcpu` in its guest. True if it had to wait (its
    * list registers may have changed: re-evaluate the interface's outputs). */
   enterGuest(vcpu: number): boolean {
     const w = this.words;
@@ -120,6 +120,9 @@ export class VgicLock implements VgicSync {
     for (;;) {
       const req = Atomics.load(w, HALT_REQ);
       if (req !== 0 && req !== this.tag) {
+        // Called on the way back from a trap, this vcpu may still count as in its guest: the
+        // halter would wait for it while it waits for the halter.
+        if (Atomics.load(w, IN_GUEST + vcpu) !== 0) this.leaveGuest(vcpu);
         waited = true;
         Atomics.wait(w, HALT_REQ, req, 5);
         continue;
