@@ -8,10 +8,18 @@
  *   - level semantics: IMASK stops the interrupt while ISTATUS still shows the condition,
  *     unmasking with the condition true brings it back, and a handler that leaves the condition
  *     true is entered again;
- *   - a CPU asleep in WFI wakes on its own timer, with IRQs unmasked and masked.
+ *   - a CPU asleep in WFI wakes on its own timer, with IRQs unmasked and masked;
+ *   - asleep in WFI through 100 deadlines one after another, it is woken by its deadlines only:
+ *     each WFI return comes with the timer's interrupt, so never before a deadline and never
+ *     twice for one (a hypervisor's host timer that fires early or repeatedly would show as extra
+ *     wake-ups); the same with IRQs masked (20 deadlines), and with an interrupt pending that
+ *     GICC_PMR holds back; the counts are printed, for the harness to hold icount runs to exactly
+ *     one wake-up per deadline; the deadline-to-handler latency over the 100 deadlines is printed
+ *     as "timer latency: N deadlines, mean X us, max Y us (...)", a figure, not a check.
  * With two or more CPUs, CPU 1 (started with PSCI CPU_ON) then runs its own timers at other rates
  * while CPU 0 runs its own: the counts must not mix, the CPUs must share CNTVOFF, and CPU 1 must wake
- * from WFI on its own timer while CPU 0 is busy.
+ * from WFI on its own timer while CPU 0 is busy. Then CPU 1 computes while CPU 0 sleeps through
+ * deadlines again: still woken by its deadlines only, and the latency with the other vcpu busy.
  *
  * While one timer is under test the other serves as the alarm clock that bounds every wait, so a
  * timer that never fires gives a FAIL line rather than a hang. */
@@ -360,6 +368,132 @@ static void check_wfi(const struct gtimer *t) {
          us_of(woke_at - MS(10)));
 }
 
+/* ---- Wake-ups per deadline, and latency ---- */
+
+#define WAKE_DEADLINES 100
+#define WAKE_DEADLINES_MASKED 20
+#define WAKE_PERIOD (MS(2) + US(300))
+#define BUSY_DEADLINES 50 /* a busy vcpu costs host time in icount mode: 1 instruction per ns */
+#define BUSY_PERIOD (MS(1) + US(300))
+
+struct wakes {
+  uint32_t fired;        /* deadlines whose interrupt came */
+  uint32_t wakes;        /* WFI returns */
+  uint32_t without_irq;  /* WFI returns with the timer's interrupt neither taken nor pending */
+  uint64_t late_sum;     /* ticks from each deadline to the handler's read of the count */
+  uint64_t late_max;
+};
+
+/* Sleeps in WFI through `n` deadlines `period` apart, one at a time (the handler disables the
+ * timer; the next deadline is set after each wake-up), and counts what ended each WFI. With IRQs
+ * unmasked, a WFI that returns before the handler ran is a wake-up without the interrupt; with
+ * IRQs masked, one that returns with nothing pending (GICC_HPPIR) is. The other timer is the
+ * alarm clock that bounds the whole sequence. */
+static void sleep_through(const struct gtimer *t, uint32_t n, uint64_t period, int masked, struct wakes *r) {
+  struct tstate *s = st(t);
+  const struct gtimer *a = other(t);
+  memset(r, 0, sizeof *r);
+  reset_state(t, M_DISABLE);
+  alarm_set(a, n * (period + MS(10)) + MS(500)); /* a hang guard, generous for a loaded host */
+  for (uint32_t k = 0; k < n; k++) {
+    uint32_t before = s->count;
+    if (masked) irq_disable();
+    uint64_t deadline = t->count() + period;
+    t->write_cval(deadline);
+    t->write_ctl(ENABLE);
+    int alarm = 0;
+    for (;;) {
+      if (masked) {
+        uint32_t id = gicc_read(GICC_HPPIR) & 0x3ff;
+        if (id == t->intid) break;
+        alarm = id == a->intid;
+      } else {
+        alarm = alarm_rang(a);
+        if (s->count != before) break;
+      }
+      if (alarm) break;
+      wfi();
+      int woken_by_it = masked ? (gicc_read(GICC_HPPIR) & 0x3ff) == t->intid : s->count != before;
+      if (!woken_by_it && (masked ? (gicc_read(GICC_HPPIR) & 0x3ff) == a->intid : alarm_rang(a))) break;
+      r->wakes++;
+      if (!woken_by_it) r->without_irq++;
+    }
+    if (masked) take_pending();
+    if (alarm || s->count == before) break;
+    r->fired++;
+    uint64_t late = s->last - deadline;
+    r->late_sum += late;
+    if (late > r->late_max) r->late_max = late;
+  }
+  a->write_ctl(0);
+  t->write_ctl(0);
+}
+
+/* Ticks as microseconds with two decimals, by CNTFRQ. */
+static void print_us(uint64_t ticks) {
+  uint64_t cus = ticks * 100000000ull / read_cntfrq();
+  printf("%u.%02u us", (uint32_t)(cus / 100), (uint32_t)(cus % 100));
+}
+
+static void print_latency(const struct wakes *r, const char *what) {
+  print_begin();
+  printf("timer latency: %u deadlines, mean ", r->fired);
+  print_us(r->fired ? r->late_sum / r->fired : 0);
+  printf(", max ");
+  print_us(r->late_max);
+  printf(" (%s)\n", what);
+  print_end();
+}
+
+/* Every WFI return came with the timer's interrupt, so at most one per deadline. (A deadline may
+ * pass before the vcpu reaches its WFI when the host stalls it, so fewer wake-ups than deadlines
+ * is no fault; in icount runs the harness checks the exact counts printed.) */
+static int woken_by_deadlines(const struct wakes *r) {
+  if (r->without_irq == 0 && r->wakes <= r->fired) return 1;
+  printf("  %u wake-ups for %u deadlines, %u of them without the interrupt\n", r->wakes, r->fired, r->without_irq);
+  return 0;
+}
+
+static void check_wake_per_deadline(const struct gtimer *t) {
+  struct wakes r;
+  sleep_through(t, WAKE_DEADLINES, WAKE_PERIOD, 0, &r);
+  printf("  %s timer: %u deadlines asleep in WFI, %u wake-ups, %u without its interrupt\n", t->name, r.fired, r.wakes,
+         r.without_irq);
+  test_eq(tname(t, "asleep in WFI through 100 deadlines: one interrupt each"), r.fired, WAKE_DEADLINES);
+  test_check(tname(t, "... never woken without its interrupt (no early or repeated wake-ups)"), woken_by_deadlines(&r));
+  test_eq(tname(t, "... no handler entry without the timer firing"), st(t)->spurious, 0);
+  print_latency(&r, t->index == VIRT ? "virtual timer, vcpu asleep in WFI" : "physical timer, vcpu asleep in WFI");
+
+  sleep_through(t, WAKE_DEADLINES_MASKED, WAKE_PERIOD, 1, &r);
+  test_eq(tname(t, "asleep in WFI with IRQs masked through 20 deadlines: one interrupt each"), r.fired,
+          WAKE_DEADLINES_MASKED);
+  test_check(tname(t, "... never woken without its interrupt pending"), woken_by_deadlines(&r));
+}
+
+/* WFI with an interrupt pending that GICC_PMR holds back (an SGI at the mask's priority): the
+ * vcpu still sleeps until each deadline; the SGI is taken once the mask opens. */
+static void check_wake_under_pmr(void) {
+  gic_set_priority(IRQ_VTIMER, 0x40);
+  gic_set_priority(IRQ_PTIMER, 0x40);
+  gic_set_priority(2, 0x80);
+  gicc_write(GICC_PMR, 0x80);
+  uint32_t before = sgis[0];
+  gic_send_sgi_filter(2, SGI_TO_SELF);
+  isb();
+  struct wakes r;
+  sleep_through(&timers[VIRT], WAKE_DEADLINES_MASKED, WAKE_PERIOD, 0, &r);
+  uint32_t during = sgis[0] - before;
+  gicc_write(GICC_PMR, 0xff);
+  isb();
+  uint32_t after = sgis[0] - before;
+  gic_set_priority(IRQ_VTIMER, 0x80);
+  gic_set_priority(IRQ_PTIMER, 0x80);
+  test_eq("an SGI held back by GICC_PMR pending: still one timer interrupt per deadline (20)", r.fired,
+          WAKE_DEADLINES_MASKED);
+  test_check("... and never woken without a timer interrupt", woken_by_deadlines(&r));
+  test_eq("... the SGI was not taken under the mask, and was taken once it opened", during | (after << 8), 1 << 8);
+}
+
 /* ---- Two CPUs ---- */
 
 struct cpu1_report {
@@ -488,6 +622,37 @@ static void check_two_cpus(void) {
   test_check("cpu 1's SGIs reached cpu 0", sgis[0] >= 1);
 }
 
+/* ---- Latency with the other vcpu busy ---- */
+
+static volatile uint32_t busy_stop, busy_running, busy_spins;
+
+static void cpu1_busy(uint32_t arg) {
+  (void)arg;
+  busy_running = 1;
+  while (!busy_stop) busy_spins++;
+  busy_running = 0;
+}
+
+static void check_wake_while_busy(void) {
+  if (psci_affinity_info(1, 0) < 0) return; /* single cpu */
+  uint64_t limit = read_cntvct() + MS(500);
+  while (psci_affinity_info(1, 0) != PSCI_AFF_OFF && read_cntvct() < limit) {
+  }
+  test_eq("cpu 1 started again, to compute", cpu_start(1, cpu1_busy, 0), PSCI_SUCCESS);
+  limit = read_cntvct() + MS(500);
+  while (!busy_running && read_cntvct() < limit) {
+  }
+  struct wakes r;
+  sleep_through(&timers[VIRT], BUSY_DEADLINES, BUSY_PERIOD, 0, &r);
+  uint32_t spins = busy_spins;
+  busy_stop = 1;
+  dsb();
+  test_check("cpu 1 computed meanwhile", busy_running && spins > 0);
+  test_eq("cpu 0 asleep in WFI through 50 deadlines while cpu 1 computes: one interrupt each", r.fired, BUSY_DEADLINES);
+  test_check("... never woken without its interrupt", woken_by_deadlines(&r));
+  print_latency(&r, "virtual timer, vcpu asleep in WFI, the other vcpu busy");
+}
+
 int main(void) {
   printf("timer: generic timer checks (virtual timer PPI 27, physical timer PPI 30)\n");
   test_eq("CNTFRQ is 62.5 MHz", read_cntfrq(), 62500000);
@@ -515,9 +680,12 @@ int main(void) {
     check_level(t);
     check_wfi(t);
     check_100hz(t);
+    check_wake_per_deadline(t);
   }
+  check_wake_under_pmr();
   printf("two cpus\n");
   check_two_cpus();
+  check_wake_while_busy();
   irq_disable();
   test_done("timer");
 }

@@ -12,6 +12,12 @@ export class VtimerStats {
   injectedWhileRunning = 0;
   /** Host timers armed for the virtual timer when the vcpu left its physical CPU. */
   hostTimersArmed = 0;
+  /** Host timers that fired with the deadline reached: PPI 27 raised and the vcpu woken, once per
+   * deadline it was away for. */
+  hostTimerWakes = 0;
+  /** Host timers that fired before the deadline and were re-armed for it (armed on the wrong clock,
+   * or a host clock running behind): never expected. */
+  hostTimersEarly = 0;
   /** Rising edges of PPI 27 found with the physical CPU's virtual-timer output already high: the
    * hardware timer fired while the vcpu ran (an IRQ exit). */
   hostIrqs = 0;
@@ -27,6 +33,8 @@ export class VtimerStats {
       ["injected while blocked", this.injectedWhileBlocked],
       ["injected while running", this.injectedWhileRunning],
       ["host timers armed", this.hostTimersArmed],
+      ["  fired at the deadline", this.hostTimerWakes],
+      ["  fired early", this.hostTimersEarly],
       ["cntp traps", this.physTraps],
     ];
   }

@@ -239,10 +239,12 @@ export class Vtimer implements VcpuTimers {
     const count = this.vm.virtualCount();
     const ticks = this.saved.ticksUntilFire(count);
     if (ticks > 0) {
+      this.stats.hostTimersEarly++;
       // Early (a host clock that has not quite reached the deadline): try again at it.
       if (ticks < Infinity) this.hostTimer = this.vm.queue.schedule(this.vm.clock.now() + ticks, this.hostTimerExpired);
       return;
     }
+    this.stats.hostTimerWakes++;
     if (!this.virtLevel) this.setVirtLevel(true, false);
     this.trace?.(`vcpu${this.wiring.id} host timer fired: ppi 27 raised, wake`);
     this.wiring.wake();
