@@ -212,6 +212,10 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
    * through the entry gate, with this CPU's interface outputs re-evaluated. */
   private afterTrap(): void {
     this.enterGuest();
+    // A slice is measured in instructions, but an access to the I/O thread takes tens of
+    // microseconds: a timer deadline that passed meanwhile ends the slice now, as the hardware
+    // timer would interrupt the vcpu.
+    if (this.clock.now() >= Math.min(this.queue.nextDeadline(), this.vtimer.hardwareDeadline())) this.cpu.kick();
   }
 
   /** Honours other threads' requests (broadcast maintenance, statistics); set by the run loop. */
