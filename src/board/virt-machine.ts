@@ -279,6 +279,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
           log: config.log,
           traceOut,
           devicesTouched: () => sched.wake(),
+          now: () => clock.now(),
           init: (v): VcpuThreadInit => ({
             vcpu: v,
             vcpus,

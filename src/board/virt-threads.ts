@@ -8,8 +8,10 @@ import type { FromVcpu, VcpuThreadInit, VcpuThreadStats } from "../host/thread-m
 import { Fate, MAINT_STATS, type VmControl } from "../vmm/vm-control.js";
 import type { Vm } from "../vmm/vm.js";
 
-/** Trace lines are held this long (ms) so that lines from different threads print in time order. */
-const TRACE_HOLD_MS = 50;
+/** Trace lines are held until they are this old (ms of the shared clock), so that lines from
+ * different threads, which arrive a little apart, print in time order. */
+const TRACE_HOLD_MS = 100;
+const TICKS_PER_MS = 62_500;
 
 export interface VirtThreadsConfig {
   vm: Vm;
@@ -20,6 +22,8 @@ export interface VirtThreadsConfig {
   traceOut: (line: string) => void;
   /** Device state may have changed (a new deadline): the I/O thread's scheduler looks again. */
   devicesTouched: () => void;
+  /** The VM's clock (counter ticks), which stamps the trace lines. */
+  now: () => number;
 }
 
 export class VirtThreads {
@@ -44,6 +48,7 @@ export class VirtThreads {
     const c = this.cfg.control;
     return new Promise<void>((resolve, reject) => {
       this.done = () => {
+        if (this.traceTimer !== null) clearTimeout(this.traceTimer);
         this.flushTrace(Infinity);
         for (const h of this.handles) h.terminate();
         if (this.failure !== null) reject(new Error(this.failure));
@@ -109,10 +114,7 @@ export class VirtThreads {
         return;
       case "trace":
         this.trace.push({ t: m.t, seq: this.traceSeq++, line: m.line });
-        this.traceTimer ??= setTimeout(() => {
-          this.traceTimer = null;
-          this.flushTrace(performance.now() - TRACE_HOLD_MS);
-        }, TRACE_HOLD_MS);
+        this.scheduleTraceFlush();
         return;
       case "stats":
         this.stats[m.stats.vcpu] = m.stats;
@@ -127,11 +129,21 @@ export class VirtThreads {
     }
   }
 
-  /** Prints held trace lines in guest-time order (all of them once the run is over). */
-  private flushTrace(_before: number): void {
+  private scheduleTraceFlush(): void {
+    this.traceTimer ??= setTimeout(() => {
+      this.traceTimer = null;
+      this.flushTrace(this.cfg.now() - TRACE_HOLD_MS * TICKS_PER_MS);
+      if (this.trace.length > 0) this.scheduleTraceFlush();
+    }, TRACE_HOLD_MS);
+  }
+
+  /** Prints the held trace lines stamped before `before`, in time order (all of them at the end). */
+  private flushTrace(before: number): void {
     if (this.trace.length === 0) return;
-    const lines = this.trace.sort((a, b) => a.t - b.t || a.seq - b.seq);
-    this.trace = [];
+    this.trace.sort((a, b) => a.t - b.t || a.seq - b.seq);
+    let n = 0;
+    while (n < this.trace.length && this.trace[n].t <= before) n++;
+    const lines = this.trace.splice(0, n);
     for (const l of lines) this.cfg.traceOut(l.line);
   }
 }

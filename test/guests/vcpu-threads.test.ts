@@ -6,9 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { CLI, ROOT, guestImage, guestSummary, runCli } from "./cli-runner.js";
+import { CLI, ROOT, guestImage, guestSummary, runCli, type CliResult } from "./cli-runner.js";
 
-async function passesOnThreads(name: string, smp: number, minPassed: number, extra: string[] = []): Promise<void> {
+async function passesOnThreads(name: string, smp: number, minPassed: number, extra: string[] = []): Promise<CliResult> {
   const r = await runCli(["run", "--kernel", guestImage(name), "--smp", String(smp), ...extra], { timeoutMs: 120_000 });
   const summary = guestSummary(r.stdout, name);
   const failures = r.stdout.split("\n").filter((l) => l.startsWith("FAIL"));
@@ -16,15 +16,25 @@ async function passesOnThreads(name: string, smp: number, minPassed: number, ext
   assert.deepEqual(failures, [], `${name} on ${smp} vcpu threads reported failures`);
   assert.ok(summary.passed >= minPassed, `${name}: only ${summary.passed} checks ran`);
   assert.equal(r.code, 0, `exit status: ${r.stderr}`);
+  return r;
 }
 
 for (const smp of [1, 2, 3, 4]) {
-  test(`vgic guest on ${smp} vcpu thread(s)`, () => passesOnThreads("vgic", smp, 20));
+  test(`vgic guest on ${smp} vcpu thread(s)`, async () => {
+    await passesOnThreads("vgic", smp, 20);
+  });
 }
 for (const smp of [1, 2]) {
-  test(`timer guest on ${smp} vcpu thread(s)`, () => passesOnThreads("timer", smp, 50));
+  test(`timer guest on ${smp} vcpu thread(s); no host timer fires before its deadline`, async () => {
+    const r = await passesOnThreads("timer", smp, 50, ["--stats"]);
+    const early = /^ {2}fired early((?: +\d+)+) *$/m.exec(r.stderr);
+    assert.ok(early, `no "fired early" row in --stats:\n${r.stderr}`);
+    assert.deepEqual(early[1].trim().split(/ +/).map(Number), new Array<number>(smp).fill(0));
+  });
 }
-test("guest library self-check (PSCI bring-up, SGIs) on 4 vcpu threads", () => passesOnThreads("libcheck", 4, 10));
+test("guest library self-check (PSCI bring-up, SGIs) on 4 vcpu threads", async () => {
+  await passesOnThreads("libcheck", 4, 10);
+});
 
 test("the heartbeat on vcpu threads: ten beats per vcpu, SGIs received, power off", async () => {
   const r = await runCli(["run", "--stats"]);
