@@ -6,6 +6,7 @@
 //   decompress  Debian's zImage decompressor: guest instructions and MIPS to "Booting Linux"
 //   boot        Debian's kernel to the first line of init, default command line and cryptomgr.notests
 //   idle        host CPU per second of idle guest time: the heartbeat guest, Linux at its shell
+//   latency     timer deadline -> guest handler (timer guest) and heartbeat error, 2 vcpus
 //   smp         SMP scaling: CPU-bound jobs in Debian, one alone and two in parallel, on 1 and 2 vcpus
 
 import { parseArgs } from "node:util";
@@ -19,14 +20,15 @@ import { spawnWatched } from "./child.js";
 import { RESULT_TAG, type BootResult, type BootSpec } from "./guest-boot.js";
 import { idleHeartbeat, idleLinux, type IdleResult } from "./idle.js";
 import { armvmmJobs, qemuJobs, type JobTimes } from "./smp.js";
+import { armvmmLatency, qemuLatency, type LatencyFigure } from "./latency.js";
 import { processCpuSeconds } from "./proc-cpu.js";
 import { QEMU, QEMU_MACHINE, qemuToExit, qemuToLine, qemuVersion } from "./qemu.js";
 import { fixed, formatTable, millions, type Cell } from "./table.js";
 
-const PARTS = ["loop", "decompress", "boot", "idle", "smp"] as const;
+const PARTS = ["loop", "decompress", "boot", "idle", "latency", "smp"] as const;
 type Part = (typeof PARTS)[number];
 
-const USAGE = `usage: npm run bench -- [loop] [decompress] [boot] [idle] [smp] [options]
+const USAGE = `usage: npm run bench -- [loop] [decompress] [boot] [idle] [latency] [smp] [options]
   --no-qemu              do not run QEMU even if it is installed
   --iterations N         integer loop iterations on armvmm (default 20000000)
   --qemu-iterations N    integer loop iterations on QEMU (default 500000000)
@@ -341,6 +343,37 @@ async function benchIdle(o: Options): Promise<void> {
   );
 }
 
+async function benchLatency(o: Options): Promise<void> {
+  note("latency: timer guest and heartbeat on armvmm (2 vcpu threads)...");
+  const threads = await armvmmLatency(2, true, o.timeoutMs);
+  note("latency: the same on one thread (--vcpu-threads off)...");
+  const single = await armvmmLatency(2, false, o.timeoutMs);
+  let qemu: LatencyFigure[] = [];
+  if (o.qemu) {
+    note("latency: QEMU...");
+    qemu = await qemuLatency(2, o.timeoutMs);
+  }
+  const rows: Cell[][] = [];
+  for (const f of threads) {
+    const one = single.find((x) => x.what === f.what);
+    const q = qemu.find((x) => x.what === f.what);
+    rows.push([
+      f.what,
+      `${fixed(f.mean, 0)} / ${fixed(f.max, 0)}`,
+      one ? `${fixed(one.mean, 0)} / ${fixed(one.max, 0)}` : "-",
+      q ? `${fixed(q.mean, 0)} / ${fixed(q.max, 0)}` : "-",
+      q ? ratio(f.mean, q.mean) : "-",
+    ]);
+  }
+  say(
+    formatTable(
+      "\n(f) timer deadline -> guest handler, 2 vcpus, host clock: mean / max in microseconds (measured in the guests)",
+      ["", "armvmm threads", "armvmm one thread", "QEMU TCG", "threads/QEMU (mean)"],
+      rows,
+    ),
+  );
+}
+
 async function benchSmp(o: Options): Promise<void> {
   const missing = missingGuests(["vmlinuz", "initrd-bench.cpio.gz"]);
   if (missing) return say(`\n(e) SMP scaling: SKIPPED, ${missing}`);
@@ -409,6 +442,7 @@ async function main(): Promise<void> {
   if (o.parts.has("decompress")) await benchDecompress(o);
   if (o.parts.has("boot")) await benchBoot(o);
   if (o.parts.has("idle")) await benchIdle(o);
+  if (o.parts.has("latency")) await benchLatency(o);
   if (o.parts.has("smp")) await benchSmp(o);
 }
 

@@ -10,6 +10,7 @@
 #                         sleep 1, an IPI-heavy burst) printing "armvmm-test: ..." markers, then
 #                         powers off
 #   initrd-bench.cpio.gz  same, but times CPU-bound jobs alone and two in parallel (npm run bench)
+#   initrd-soak.cpio.gz   same, but keeps every CPU busy for minutes (scripts/soak.ts)
 #   u-boot.bin            u-boot's qemu_arm build (from u-boot-qemu), for --bios
 #   VERSIONS              the package versions used
 #
@@ -127,7 +128,7 @@ COMMON=(
   "file:bin/busybox:$BUSYBOX:755" symlink:bin/sh:busybox
   char:dev/console:5:1:600 char:dev/null:1:3:666 char:dev/ttyAMA0:204:64:600
 )
-for variant in shell test bench; do
+for variant in shell test bench soak; do
   node "$HERE/mkinitramfs.mjs" "initrd-$variant.cpio.gz" "${COMMON[@]}" "file:init:$HERE/initramfs/init-$variant:755"
 done
 
