@@ -97,10 +97,9 @@ export function shiftRegC(value: number, type: number, amount: number, carryIn: 
   }
 }
 
-// The same shifts as pure functions, the result and the carry out apart: small enough for V8 to
-// inline into the executors, and no module state to write when the carry is not needed.
-
-/** Shift_C's result for an immediate shift (as shiftImmC). */
+/** Shift_C's result alone for an immediate shift (as shiftImmC, without writing alu.carry): the
+ * shifted register offset of LDR/STR/LDRB/STRB, whose carry out is not used (the run loop in a32.ts
+ * and a32-loadstore.ts). Small enough for V8 to inline there. */
 export function shiftImm(value: number, type: number, imm5: number, carryIn: number): number {
   switch (type) {
     case 0:
@@ -113,50 +112,6 @@ export function shiftImm(value: number, type: number, imm5: number, carryIn: num
       // ROR, or RRX for an amount of 0.
       if (imm5 === 0) return (carryIn << 31) | (value >>> 1);
       return (value >>> imm5) | (value << (32 - imm5));
-  }
-}
-
-/** Shift_C's carry out for an immediate shift (as shiftImmC). */
-export function shiftImmCarry(value: number, type: number, imm5: number, carryIn: number): number {
-  if (imm5 === 0) {
-    // LSL #0 keeps C; LSR/ASR #32 shift out bit 31; RRX shifts out bit 0.
-    if (type === 0) return carryIn;
-    return type === 3 ? value & 1 : value >>> 31;
-  }
-  return type === 0 ? (value >>> (32 - imm5)) & 1 : (value >>> (imm5 - 1)) & 1;
-}
-
-/** Shift_C's result for a register-specified shift by `amount` = Rs[7:0] (as shiftRegC). */
-export function shiftReg(value: number, type: number, amount: number): number {
-  switch (type) {
-    case 0:
-      return amount < 32 ? value << amount : 0;
-    case 1:
-      return amount < 32 ? (value >>> amount) | 0 : 0;
-    case 2:
-      return value >> (amount < 32 ? amount : 31);
-    default: {
-      const rot = amount & 31;
-      return (value >>> rot) | (value << (32 - rot));
-    }
-  }
-}
-
-/** Shift_C's carry out for a register-specified shift by a non-zero `amount` (as shiftRegC). */
-export function shiftRegCarry(value: number, type: number, amount: number): number {
-  switch (type) {
-    case 0:
-      if (amount < 32) return (value >>> (32 - amount)) & 1;
-      return amount === 32 ? value & 1 : 0;
-    case 1:
-      if (amount < 32) return (value >>> (amount - 1)) & 1;
-      return amount === 32 ? value >>> 31 : 0;
-    case 2:
-      return amount < 32 ? (value >>> (amount - 1)) & 1 : value >>> 31;
-    default: {
-      const rot = amount & 31;
-      return rot === 0 ? value >>> 31 : (value >>> (rot - 1)) & 1;
-    }
   }
 }
 
