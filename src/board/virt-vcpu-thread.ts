@@ -103,6 +103,7 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     this.sink = sink;
     this.control = new VmControl(init.vcpus, new SharedArrays(init.control));
     const control = this.control;
+    this.cleanedFrom = control.cleanedSoFar();
     this.lock = new VgicLock(control.mem, init.vcpus, id + 1, true, (v) => control.kick(v));
     this.clock = new HostClock(init.clockOrigin);
     const clock = this.clock;
@@ -216,6 +217,15 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     // microseconds: a timer deadline that passed meanwhile ends the slice now, as the hardware
     // timer would interrupt the vcpu.
     if (this.clock.now() >= Math.min(this.queue.nextDeadline(), this.vtimer.hardwareDeadline())) this.cpu.kick();
+  }
+
+  /** Where this vcpu is in the VM's clean log (vm-control.ts). */
+  private cleanedFrom: number;
+
+  /** Drops translated code of the pages cleaned since this vcpu last looked (an IC invalidate). */
+  dropCleanedCode(): void {
+    const code = this.cpu.mmu.code;
+    this.cleanedFrom = this.control.readCleaned(this.cleanedFrom, (page) => code.dropByMaintenance(page));
   }
 
   /** Honours other threads' requests (broadcast maintenance, statistics); set by the run loop. */

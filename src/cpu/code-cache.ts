@@ -72,6 +72,8 @@ export class CodeCache {
   /** Per 4 KiB page of the backing buffer: its blocks, or undefined when none are known. */
   readonly pages: (CodePage | undefined)[];
   private readonly tlbs: TlbStore[] = [];
+  /** Indices of the pages that hold blocks (dropping everything visits only these). */
+  private readonly live = new Set<number>();
   /** Pages dropped because they were written (statistics). */
   invalidations = 0;
   /** Blocks compiled (statistics). */
@@ -117,6 +119,7 @@ export class CodeCache {
     if (page === undefined) {
       page = new CodePage();
       this.pages[index] = page;
+      this.live.add(index);
       for (const tlb of this.tlbs) tlb.dropWritesTo(index << 12);
     }
     return page;
@@ -125,14 +128,18 @@ export class CodeCache {
   /** Bytes at [offset, offset + length) were replaced from outside the CPUs (loaders). */
   writtenRange(offset: number, length: number): void {
     if (length <= 0) return;
-    for (let p = offset >>> 12; p <= (offset + length - 1) >>> 12; p++) this.pages[p] = undefined;
+    for (let p = offset >>> 12; p <= (offset + length - 1) >>> 12; p++) this.drop(p);
   }
 
   /** Another CPU broadcast an instruction-cache invalidate for the page at byte offset `offset`
    * (ICIMVAU), or for everything (`offset` < 0: ICIALLUIS, BPIALLIS). */
   dropByMaintenance(offset: number): void {
-    if (offset < 0) this.pages.fill(undefined);
-    else this.pages[offset >>> 12] = undefined;
+    if (offset >= 0) {
+      this.drop(offset >>> 12);
+      return;
+    }
+    for (const index of this.live) this.pages[index] = undefined;
+    this.live.clear();
   }
 
   /** A store of `size` bytes reached RAM at byte offset `offset` (through the MMU's slow path):
@@ -141,8 +148,14 @@ export class CodeCache {
     const index = offset >>> 12;
     const page = this.pages[index];
     if (page === undefined || !page.covers(offset, size)) return false;
-    this.pages[index] = undefined;
+    this.drop(index);
     this.invalidations++;
     return true;
+  }
+
+  private drop(index: number): void {
+    if (this.pages[index] === undefined) return;
+    this.pages[index] = undefined;
+    this.live.delete(index);
   }
 }

@@ -28,8 +28,12 @@ export const ATTN_LINES = 1;
 export interface CpuBroadcast {
   /** Every other CPU must drop its TLB entries (TLBI*IS; done there as a full invalidate). */
   tlb(): void;
-  /** Every other CPU must drop translated code from the physical page at byte offset `page` of
-   * guest memory, or all of it (`page` < 0): ICIALLUIS, BPIALLIS, ICIMVAU. */
+  /** DC clean or invalidate by address (`va`; -1: by set/way, every page). ARMv7 requires new
+   * instructions to be cleaned to the point of unification before the instruction cache is
+   * invalidated, so the pages cleaned are where new code can be. */
+  cleaned(va: number): void;
+  /** ICIMVAU (the page at byte offset `page` of guest memory) or ICIALLUIS (`page` < 0): every
+   * CPU drops translated code of the pages cleaned since it last looked (and of `page`). */
   code(page: number): void;
   /** DSB: waits until every other CPU has done what was broadcast. */
   complete(): void;

@@ -289,7 +289,12 @@ export class Cp15 {
     }
     // Data-cache maintenance by address comes in loops over every line of a range (Linux's DMA
     // and page-table code): answered before the long switch. No caches are modelled.
-    if (key === R.DCCMVAC || key === R.DCCIMVAC || key === R.DCIMVAC || key === R.DCCMVAU) return;
+    if (key === R.DCCMVAC || key === R.DCCIMVAC || key === R.DCIMVAC || key === R.DCCMVAU) {
+      // Where new instructions may have been written: other CPUs' translated code of that page
+      // must go at the next instruction-cache invalidate (see CpuBroadcast.cleaned).
+      this.cpu.broadcast?.cleaned(value);
+      return;
+    }
     const mmu = this.cpu.mmu;
     switch (key) {
       case R.CSSELR:
@@ -367,8 +372,10 @@ export class Cp15 {
       case R.BPIALL:
       case R.BPIMVA:
         return;
-      case R.ICIALLUIS:
       case R.BPIALLIS:
+        // Branch predictors hold no instructions here.
+        return;
+      case R.ICIALLUIS:
         // Translated code here follows this CPU's own stores (code-cache.ts); other CPUs' copies
         // go by the broadcast, as their instruction caches do.
         this.cpu.broadcast?.code(-1);
@@ -377,14 +384,11 @@ export class Cp15 {
         // Cache maintenance by address reaches the whole shareability domain on a multiprocessor.
         if (this.cpu.broadcast !== null) this.cpu.broadcast.code(mmu.codePageOf(value));
         return;
-      case R.DCIMVAC:
       case R.DCISW:
-      case R.DCCMVAC:
       case R.DCCSW:
-      case R.DCCMVAU:
-      case R.DCCIMVAC:
       case R.DCCISW:
-        // No caches are modelled.
+        // By set/way: any page may have been cleaned.
+        this.cpu.broadcast?.cleaned(-1);
         return;
       case R.CP15ISB:
       case R.CP15DSB:

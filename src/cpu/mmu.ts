@@ -299,9 +299,12 @@ export class Mmu {
     return this.mem32;
   }
 
-  /** ICIMVAU: the byte offset in guest memory of the page holding `va` (by a translation without
-   * faults, as the operation itself cannot fault here), or -1 (every page) if it does not translate. */
+  /** Cache maintenance by address (ICIMVAU, DC*MVA*): the byte offset in guest memory of the page
+   * holding `va`, by the read TLB or a translation without faults (the operations cannot fault
+   * here), or -1 if it does not translate to RAM. */
   codePageOf(va: number): number {
+    const i = (va >>> 12) & TLB_MASK;
+    if ((va & ~0xfff) === this.rTag[i]) return ((this.rAdd[i] + va) | 0) & ~0xfff;
     const ipa = this.walker.translate(va, KIND_READ, false);
     if (ipa < 0) return -1;
     const off = this.stage2.ramOffset(ipa);

@@ -7,7 +7,7 @@ import type { CpuBroadcast } from "../cpu/core.js";
 import type { VirtVcpuThread } from "../board/virt-vcpu-thread.js";
 import { ExitReason } from "../cpu/exits.js";
 import { VcpuState } from "../vmm/vcpu.js";
-import { CODE_RING, MAINT_CODE_ALL, MAINT_CODE_PAGES, MAINT_STATS, MAINT_TLB } from "../vmm/vm-control.js";
+import { MAINT_CODE, MAINT_STATS, MAINT_TLB } from "../vmm/vm-control.js";
 import { COUNTER_HZ } from "./time.js";
 import type { MessageSink, VcpuThreadStats } from "./thread-messages.js";
 
@@ -20,20 +20,31 @@ const SLICE_MIN = 500;
  * of Atomics.wait on Linux: about 0.1 ms, growing with the length of the wait. */
 const WAKE_EARLY_MS = 0.12;
 const WAKE_EARLY_FRACTION = 0.004;
-/** The longest a vcpu waits in WFE for an event before it looks again (ms). */
+/** How long a vcpu in WFE watches for an event before it sleeps, and the longest it then sleeps
+ * before it looks again (ms). */
+const WFE_SPIN_MS = 0.02;
 const WFE_WAIT_MS = 0.05;
 /** Wait-then-recheck bound while waiting for another thread (ms). */
 const POLL_MS = 1;
 
 /** Maintenance another vcpu must honour before this one's DSB completes. */
-const BROADCAST_BITS = MAINT_TLB | MAINT_CODE_ALL | MAINT_CODE_PAGES;
+const BROADCAST_BITS = MAINT_TLB | MAINT_CODE;
 
 /** TLB and instruction-cache maintenance to the inner-shareable domain: the other vcpus are asked
  * (and kicked), and a DSB waits until each has done it or is out of its guest (it then does it
  * before it runs guest code again). While it waits this vcpu counts as out of its guest too, so a
- * distributor access that halts the others cannot wait for it. */
+ * distributor access that halts the others cannot wait for it.
+ *
+ * Translated code is each thread's instruction cache. Its own stores it sees (code-cache.ts);
+ * stores by other threads it learns from the clean log: ARMv7 requires new instructions to be
+ * cleaned from the data cache (DC*MVA*) before the instruction cache is invalidated, so at an
+ * IC invalidate every vcpu drops the blocks of the pages cleaned since it last looked. Linux
+ * invalidates the whole instruction cache each time it maps an executable page; dropping every
+ * block then would throw the translations away thousands of times a second. */
 class ThreadBroadcast implements CpuBroadcast {
   private pending = false;
+  /** The last page this vcpu logged (consecutive lines of a page are logged once). */
+  private lastCleaned = -2;
   constructor(private readonly t: VirtVcpuThread) {}
 
   tlb(): void {
@@ -46,11 +57,23 @@ class ThreadBroadcast implements CpuBroadcast {
     this.pending = true;
   }
 
+  cleaned(va: number): void {
+    const page = va < 0 ? -1 : this.t.cpu.mmu.codePageOf(va);
+    if (va >= 0 && page < 0) return;
+    if (page === this.lastCleaned) return;
+    this.lastCleaned = page;
+    this.t.control.logCleaned(page);
+  }
+
   code(page: number): void {
-    const c = this.t.control;
+    const t = this.t;
+    const c = t.control;
+    if (page >= 0) c.logCleaned(page);
+    this.lastCleaned = -2;
+    t.dropCleanedCode();
     for (let v = 0; v < c.vcpus; v++) {
-      if (v === this.t.id) continue;
-      c.requestCode(v, page);
+      if (v === t.id) continue;
+      Atomics.or(c.maintenance, v, MAINT_CODE);
       c.kick(v);
     }
     this.pending = true;
@@ -88,7 +111,6 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
   const id = t.id;
   const kicks = control.kicks;
   if (control.vcpus > 1) cpu.broadcast = new ThreadBroadcast(t);
-  const pages = new Int32Array(CODE_RING);
   let busyMs = 0;
   /** Instructions per counter tick, measured over recent slices (for slice lengths). */
   let rate = 4;
@@ -109,12 +131,7 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     const m = Atomics.exchange(control.maintenance, id, 0);
     if (m === 0) return;
     if (m & MAINT_TLB) cpu.mmu.flushTlb();
-    if (m & (MAINT_CODE_ALL | MAINT_CODE_PAGES)) {
-      const n = control.takeCodePages(id, pages);
-      const code = cpu.mmu.code;
-      if (m & MAINT_CODE_ALL) code.dropByMaintenance(-1);
-      else for (let k = 0; k < n; k++) code.dropByMaintenance(pages[k]);
-    }
+    if (m & MAINT_CODE) t.dropCleanedCode();
     Atomics.notify(control.maintenance, id);
     if (m & MAINT_STATS) stats(false);
   };
@@ -166,8 +183,16 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     lock.leaveGuest(id);
     if (cpu.exit.reason === ExitReason.WFX && (cpu.exit.hsr & 1) !== 0) {
       // WFE with no event: the lock it spins on is held by another vcpu. Wait for a SEV (any
-      // CPU's SEV changes the count), briefly, since an interrupt must end the wait too.
-      Atomics.wait(cpu.shared, 3, cpu.seenEvents, WFE_WAIT_MS);
+      // CPU's SEV changes the count), briefly, since an interrupt must end the wait too. Most
+      // locks are held for a moment: look for a while before sleeping (a futex wake-up costs
+      // tens of microseconds here, an eternity for a spinlock).
+      const spinUntil = performance.now() + WFE_SPIN_MS;
+      while (Atomics.load(cpu.shared, 3) === cpu.seenEvents && Atomics.load(kicks, id) === 0) {
+        if (performance.now() > spinUntil) {
+          Atomics.wait(cpu.shared, 3, cpu.seenEvents, WFE_WAIT_MS);
+          break;
+        }
+      }
     }
     const elapsed = performance.now() - start;
     busyMs += elapsed;

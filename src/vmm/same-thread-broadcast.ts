@@ -14,6 +14,8 @@ export class SameThreadBroadcast implements CpuBroadcast {
     for (const cpu of this.all) if (cpu !== this.self) cpu.mmu.flushTlb();
   }
 
+  cleaned(): void {}
+
   code(): void {}
 
   complete(): void {}

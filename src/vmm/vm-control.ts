@@ -17,15 +17,13 @@ export const Power = {
 
 /** Maintenance requests to a vcpu (bits of its `maintenance` word). */
 export const MAINT_TLB = 1;
-/** Drop every translated block. */
-export const MAINT_CODE_ALL = 2;
-/** Drop the translated blocks of the pages listed in the vcpu's code ring. */
-export const MAINT_CODE_PAGES = 4;
+/** Drop the translated blocks of the pages cleaned since the vcpu last looked (the clean log). */
+export const MAINT_CODE = 2;
 /** Post a statistics snapshot to the I/O thread. */
 export const MAINT_STATS = 8;
 
-/** Pages a code ring holds before a request degrades to dropping everything. */
-export const CODE_RING = 16;
+/** Entries of the clean log: a vcpu that falls further behind drops all its translated code. */
+export const CLEAN_LOG = 4096;
 
 export const Fate = {
   RUNNING: 0,
@@ -47,12 +45,15 @@ export class VmControl {
   readonly onContext: Int32Array;
   /** Per vcpu: MAINT_* requests. */
   readonly maintenance: Int32Array;
-  /** Per vcpu: a count then CODE_RING page offsets. */
-  readonly codeRing: Int32Array;
+  /** The clean log: pages (byte offsets in guest memory; -1: every page) that a DC clean or
+   * invalidate by address reached, in order, with each slot's entry number + 1 once written. */
+  readonly cleanLog: Int32Array;
+  readonly cleanSeq: Int32Array;
+  readonly cleanHead: Int32Array;
   /** [0] Fate.*. */
   readonly fate: Int32Array;
   /** The cores' shared words (Cpu.shared): the doubleword-exclusive lock and the fence word;
-   * [2] guards the code rings; [3] counts SEVs. */
+   * [3] counts SEVs. */
   readonly cpuWords: Int32Array;
   /** Per vcpu: [state, value] of its synchronous MMIO access (state 0 waiting, 1 done, 2 unmapped). */
   readonly mmio: Int32Array;
@@ -67,7 +68,9 @@ export class VmControl {
     this.onEntry = mem.i32(vcpus);
     this.onContext = mem.i32(vcpus);
     this.maintenance = mem.i32(vcpus);
-    this.codeRing = mem.i32(vcpus * (CODE_RING + 1));
+    this.cleanLog = mem.i32(CLEAN_LOG);
+    this.cleanSeq = mem.i32(CLEAN_LOG);
+    this.cleanHead = mem.i32(1);
     this.fate = mem.i32(1);
     this.cpuWords = mem.i32(4);
     this.mmio = mem.i32(vcpus * 2);
@@ -95,39 +98,38 @@ export class VmControl {
     return Atomics.load(this.fate, 0) === Fate.RUNNING;
   }
 
-  /** Asks vcpu `v` to drop translated code from page `page` (a byte offset), or all (< 0). */
-  requestCode(v: number, page: number): void {
-    const ring = this.codeRing;
-    const base = v * (CODE_RING + 1);
-    this.lockRings();
-    const n = ring[base];
-    if (page < 0 || n === CODE_RING) {
-      Atomics.or(this.maintenance, v, MAINT_CODE_ALL);
-    } else if (n === 0 || ring[base + n] !== page) {
-      ring[base + 1 + n] = page;
-      ring[base] = n + 1;
-      Atomics.or(this.maintenance, v, MAINT_CODE_PAGES);
+  /** Logs a page a DC clean or invalidate by address reached (-1: every page). */
+  logCleaned(page: number): void {
+    const n = Atomics.add(this.cleanHead, 0, 1);
+    const slot = n % CLEAN_LOG;
+    this.cleanLog[slot] = page;
+    Atomics.store(this.cleanSeq, slot, n + 1);
+  }
+
+  /** Where the clean log ends now (a new reader starts there). */
+  cleanedSoFar(): number {
+    return Atomics.load(this.cleanHead, 0);
+  }
+
+  /** Calls `drop` with each page logged from entry `from` on (-1 once if the log has been
+   * overwritten since); returns where the reader is now. */
+  readCleaned(from: number, drop: (page: number) => void): number {
+    const head = Atomics.load(this.cleanHead, 0);
+    if (head - from > CLEAN_LOG) {
+      drop(-1);
+      return head;
     }
-    this.unlockRings();
-  }
-
-  /** Vcpu `v` takes its listed pages into `out`; returns how many. */
-  takeCodePages(v: number, out: Int32Array): number {
-    const ring = this.codeRing;
-    const base = v * (CODE_RING + 1);
-    this.lockRings();
-    const n = ring[base];
-    for (let k = 0; k < n; k++) out[k] = ring[base + 1 + k];
-    ring[base] = 0;
-    this.unlockRings();
-    return n;
-  }
-
-  private lockRings(): void {
-    while (Atomics.compareExchange(this.cpuWords, 2, 0, 1) !== 0);
-  }
-
-  private unlockRings(): void {
-    Atomics.store(this.cpuWords, 2, 0);
+    for (let n = from; n < head; n++) {
+      const slot = n % CLEAN_LOG;
+      let seq = Atomics.load(this.cleanSeq, slot);
+      // A writer between its add and its store: a few instructions away.
+      while (seq < n + 1) seq = Atomics.load(this.cleanSeq, slot);
+      if (seq !== n + 1) {
+        drop(-1);
+        return head;
+      }
+      drop(this.cleanLog[slot]);
+    }
+    return head;
   }
 }
