@@ -1,0 +1,48 @@
+// The VM's shared control words: kicks, fate, and the clean log that tells vcpu threads which
+// pages' translated code an instruction-cache invalidate must drop.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { CLEAN_LOG, Fate, VmControl } from "../../../src/vmm/vm-control.js";
+import { SharedArrays } from "../../../src/host/shared-arrays.js";
+
+function pagesFrom(c: VmControl, from: number): { pages: number[]; next: number } {
+  const pages: number[] = [];
+  const next = c.readCleaned(from, (p) => pages.push(p));
+  return { pages, next };
+}
+
+test("clean log: a reader gets the pages logged since it last looked, in order", () => {
+  const c = new VmControl(2);
+  const start = c.cleanedSoFar();
+  c.logCleaned(0x3000);
+  c.logCleaned(0x5000);
+  let r = pagesFrom(c, start);
+  assert.deepEqual(r.pages, [0x3000, 0x5000]);
+  c.logCleaned(-1);
+  r = pagesFrom(c, r.next);
+  assert.deepEqual(r.pages, [-1], "a clean by set/way reaches every page");
+  assert.deepEqual(pagesFrom(c, r.next).pages, [], "nothing new");
+});
+
+test("clean log: a reader that fell more than a log behind drops everything once", () => {
+  const c = new VmControl(1);
+  const start = c.cleanedSoFar();
+  for (let k = 0; k <= CLEAN_LOG; k++) c.logCleaned(k << 12);
+  const r = pagesFrom(c, start);
+  assert.deepEqual(r.pages, [-1]);
+  assert.equal(r.next, c.cleanedSoFar());
+});
+
+test("another thread's view of the same buffers sees the same log, kicks and fate", () => {
+  const a = new VmControl(2);
+  const b = new VmControl(2, new SharedArrays(a.mem.buffers));
+  a.logCleaned(0x7000);
+  assert.deepEqual(pagesFrom(b, 0).pages, [0x7000]);
+  b.kick(1);
+  assert.equal(Atomics.load(a.kicks, 1), 1);
+  assert.equal(a.setFate(Fate.POWER_OFF), true);
+  assert.equal(b.setFate(Fate.RESET), false, "the first fate set wins");
+  assert.equal(b.running, false);
+  assert.equal(Atomics.load(b.kicks, 0), 1, "ending the VM kicks every vcpu");
+});
