@@ -100,10 +100,10 @@ export class VirtThreads {
         return;
       }
       case "write": {
-        const mapped = vm.mmioWrite(m.vcpu, m.ipa, m.size, m.value);
-        const slot = control.mmio;
-        Atomics.store(slot, m.vcpu * 2, mapped ? 1 : 2);
-        Atomics.notify(slot, m.vcpu * 2);
+        // Posted: the vcpu waits for its writes only before it folds its list registers.
+        vm.mmioWrite(m.vcpu, m.ipa, m.size, m.value);
+        Atomics.add(control.writesDone, m.vcpu, 1);
+        Atomics.notify(control.writesDone, m.vcpu);
         this.cfg.devicesTouched();
         return;
       }

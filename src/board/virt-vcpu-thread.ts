@@ -29,10 +29,11 @@ import { VIRT_GICC, VIRT_RTC, VIRT_SPIS, VIRT_UART } from "./virt.js";
 
 const NO_LINE = { set(): void {} };
 
-/** A device window served by the I/O thread. Reads and writes both wait until the device has
- * acted, as a KVM MMIO exit to user space does: a write that lowers an interrupt line (a UART's
- * interrupt clear) must have reached the vgic before the guest's EOI that follows it, or the
- * level would be resampled high. (Doorbells such as virtio's QueueNotify may be posted.) */
+/** A device window served by the I/O thread. Reads wait for the answer; writes are posted, in
+ * order with this vcpu's reads (both travel on the same port). A write that lowers a level
+ * interrupt (a UART's interrupt clear) must still reach the vgic before the guest's EOI is
+ * resampled: the vcpu drains its posted writes before every fold of its list registers
+ * (`IoChannel.drain`), as KVM completes an MMIO exit before the vcpu runs on. */
 class IoThreadWindow implements MmioDevice {
   constructor(
     private readonly base: number,
@@ -46,34 +47,39 @@ class IoThreadWindow implements MmioDevice {
   }
 }
 
-/** Synchronous MMIO reads through the shared answer slot of this vcpu. */
+/** MMIO to the I/O thread: synchronous reads through this vcpu's shared answer slot, posted writes. */
 class IoChannel {
+  /** Writes posted so far (the I/O thread counts those done in VmControl.writesDone). */
+  private posted = 0;
   constructor(
     readonly sink: MessageSink,
     private readonly control: VmControl,
   ) {}
+
   read(vcpu: number, ipa: number, size: number): number {
     const slot = this.control.mmio;
     Atomics.store(slot, vcpu * 2, 0);
     this.sink.post({ k: "read", vcpu, ipa, size });
-    return this.answer(vcpu);
-  }
-
-  write(vcpu: number, ipa: number, size: number, value: number): void {
-    const slot = this.control.mmio;
-    Atomics.store(slot, vcpu * 2, 0);
-    this.sink.post({ k: "write", vcpu, ipa, size, value });
-    this.answer(vcpu);
-  }
-
-  /** Waits for the I/O thread's answer (or the end of the VM, when it may never come). */
-  private answer(vcpu: number): number {
-    const slot = this.control.mmio;
     while (Atomics.load(slot, vcpu * 2) === 0) {
       if (!this.control.running) return 0;
       Atomics.wait(slot, vcpu * 2, 0, 50);
     }
     return Atomics.load(slot, vcpu * 2) === 1 ? slot[vcpu * 2 + 1] >>> 0 : 0;
+  }
+
+  write(vcpu: number, ipa: number, size: number, value: number): void {
+    this.posted = (this.posted + 1) | 0;
+    this.sink.post({ k: "write", vcpu, ipa, size, value });
+  }
+
+  /** Waits until the I/O thread has carried out every write this vcpu posted. */
+  drain(vcpu: number): void {
+    const done = this.control.writesDone;
+    for (;;) {
+      const d = Atomics.load(done, vcpu);
+      if (d === this.posted || !this.control.running) return;
+      Atomics.wait(done, vcpu, d, 50);
+    }
   }
 }
 
@@ -164,7 +170,17 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
       wake: () => vcpu.kick(),
     });
     if (trace.has("vtimer")) this.vtimer.trace = (m) => traceOut(`vtimer ${formatMicros(clock.now())}us ${m}`);
-    vcpu.interrupts = this.vgic;
+    // Posted device writes reach the vgic before the LRs are folded (and a level resampled).
+    const vgic = this.vgic;
+    const io = new IoChannel(sink, control);
+    vcpu.interrupts = {
+      flush: (v) => vgic.flush(v),
+      sync: (v) => {
+        io.drain(v);
+        vgic.sync(v);
+      },
+      hasDeliverable: (v) => vgic.hasDeliverable(v),
+    };
     vcpu.timers = this.vtimer;
     cpu.onHostFault = (error, pc) =>
       this.warnOnce(
@@ -172,7 +188,6 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
         `vcpu${id}: emulator fault at pc 0x${(pc >>> 0).toString(16)} (${error instanceof Error ? error.message : String(error)}); the guest sees an undefined instruction`,
       );
 
-    const io = new IoChannel(sink, control);
     mapVirtDevices(this.bus, {
       gicDistributor: this.vgic.distributor,
       uart: new IoThreadWindow(VIRT_UART.base, io),

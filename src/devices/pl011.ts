@@ -14,8 +14,9 @@
 // - Receive timeout: a real PL011 raises RTRIS when data has sat in the RX FIFO for 32 bit periods
 //   with nothing more arriving. The host delivers input in bursts between vcpu slices, so the
 //   timeout is modelled as zero bit periods: RTRIS is set by every received byte and cleared when
-//   the FIFO empties or by UARTICR. A lone typed character therefore interrupts at once even below
-//   the FIFO trigger level, which is what the timeout exists for.
+//   the FIFO empties or by UARTICR (which sets it again if data is left). A lone typed character
+//   therefore interrupts at once even below the FIFO trigger level, which is what the timeout
+//   exists for.
 // - No modem: CTS, DSR and DCD read as asserted (a connected cable), RI never; modem interrupts
 //   never occur. No framing/parity/break errors arise from the host; overrun can only happen in
 //   loopback (the host is told to hold input back instead, see `receive`).
@@ -238,6 +239,9 @@ export class Pl011 extends PrimeCellDevice implements MmioDevice {
         break;
       case UARTICR:
         this.ris &= ~(v & INT_ALL);
+        // Data still in the FIFO times out again (at once, in zero bit periods): a byte that
+        // arrived between a driver's last UARTFR read and its UARTICR write is not stranded.
+        if (this.rxCount > 0) this.ris |= INT_RT;
         this.update();
         break;
       case UARTDMACR:

@@ -59,6 +59,8 @@ export class VmControl {
   readonly mmio: Int32Array;
   /** Per vcpu: instructions executed, as of its last slice (for figures while the VM runs). */
   readonly instructions: Float64Array;
+  /** Per vcpu: posted MMIO writes the I/O thread has carried out (a count). */
+  readonly writesDone: Int32Array;
 
   constructor(vcpus: number, mem = new SharedArrays()) {
     this.vcpus = vcpus;
@@ -75,6 +77,7 @@ export class VmControl {
     this.cpuWords = mem.i32(4);
     this.mmio = mem.i32(vcpus * 2);
     this.instructions = mem.f64(vcpus);
+    this.writesDone = mem.i32(vcpus);
   }
 
   /** Makes vcpu `v` look up: a blocked one wakes, a running one stops at its next block boundary. */
