@@ -23,6 +23,7 @@ import { Vgic } from "../vmm/vgic/vgic.js";
 import { VgicLock } from "../vmm/vgic/vgic-lock.js";
 import { formatMicros } from "../vmm/vgic/stats.js";
 import { Vtimer } from "../vmm/vtimer.js";
+import { applyTlbOp } from "../vmm/tlb-op.js";
 import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
 import { VIRT_GICC, VIRT_RTC, VIRT_SPIS, VIRT_UART } from "./virt.js";
@@ -110,6 +111,7 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     this.control = new VmControl(init.vcpus, new SharedArrays(init.control));
     const control = this.control;
     this.cleanedFrom = control.cleanedSoFar();
+    this.tlbFrom = control.tlbOps.end();
     this.lock = new VgicLock(control.mem, init.vcpus, id + 1, true, (v) => control.kick(v));
     this.clock = new HostClock(init.clockOrigin);
     const clock = this.clock;
@@ -234,8 +236,20 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     if (this.clock.now() >= Math.min(this.queue.nextDeadline(), this.vtimer.hardwareDeadline())) this.cpu.kick();
   }
 
-  /** Where this vcpu is in the VM's clean log (vm-control.ts). */
+  /** Where this vcpu is in the VM's clean log and TLB log (vm-control.ts). */
   private cleanedFrom: number;
+  private tlbFrom: number;
+
+  /** Does the TLB invalidations other vcpus broadcast since this one last looked (all of it when
+   * it fell a whole log behind). */
+  applyTlbOps(): void {
+    const cpu = this.cpu;
+    this.tlbFrom = this.control.tlbOps.read(
+      this.tlbFrom,
+      (kind, value) => applyTlbOp(cpu, kind, value),
+      () => cpu.mmu.flushTlb(),
+    );
+  }
 
   /** Drops translated code of the pages cleaned since this vcpu last looked (an IC invalidate). */
   dropCleanedCode(): void {

@@ -26,8 +26,9 @@ export const ATTN_LINES = 1;
 /** Inner-shareable maintenance as a multiprocessor sees it: the other CPUs' TLBs and instruction
  * caches (translated code here) are invalidated too, at the latest when the issuer's DSB completes. */
 export interface CpuBroadcast {
-  /** Every other CPU must drop its TLB entries (TLBI*IS; done there as a full invalidate). */
-  tlb(): void;
+  /** Every other CPU must do this TLB invalidation too (TLBI*IS): `kind` 0 all, 1 by MVA and
+   * ASID, 2 by ASID, 3 by MVA for all ASIDs; `value` the operand written. */
+  tlb(kind: number, value: number): void;
   /** DC clean or invalidate by address (`va`; -1: by set/way, every page). ARMv7 requires new
    * instructions to be cleaned to the point of unification before the instruction cache is
    * invalidated, so the pages cleaned are where new code can be. */

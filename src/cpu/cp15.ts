@@ -396,7 +396,7 @@ export class Cp15 {
         this.barrier(key);
         return;
       case R.TLBIALLIS:
-        this.cpu.broadcast?.tlb();
+        this.cpu.broadcast?.tlb(0, value);
       // falls through
       case R.TLBIALL:
       case R.ITLBIALL:
@@ -404,7 +404,7 @@ export class Cp15 {
         mmu.flushTlb();
         return;
       case R.TLBIMVAIS:
-        this.cpu.broadcast?.tlb();
+        this.cpu.broadcast?.tlb(1, value);
       // falls through
       case R.TLBIMVA:
       case R.ITLBIMVA:
@@ -412,7 +412,7 @@ export class Cp15 {
         mmu.flushVa(value, value & 0xff, false);
         return;
       case R.TLBIASIDIS:
-        this.cpu.broadcast?.tlb();
+        this.cpu.broadcast?.tlb(2, value);
       // falls through
       case R.TLBIASID:
       case R.ITLBIASID:
@@ -420,7 +420,7 @@ export class Cp15 {
         mmu.flushAsid(value & 0xff);
         return;
       case R.TLBIMVAAIS:
-        this.cpu.broadcast?.tlb();
+        this.cpu.broadcast?.tlb(3, value);
       // falls through
       case R.TLBIMVAA:
         mmu.flushVa(value, 0, true);

@@ -47,8 +47,9 @@ class ThreadBroadcast implements CpuBroadcast {
   private lastCleaned = -2;
   constructor(private readonly t: VirtVcpuThread) {}
 
-  tlb(): void {
+  tlb(kind: number, value: number): void {
     const c = this.t.control;
+    c.tlbOps.append(kind, value);
     for (let v = 0; v < c.vcpus; v++) {
       if (v === this.t.id) continue;
       Atomics.or(c.maintenance, v, MAINT_TLB);
@@ -130,7 +131,7 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
   t.serviceRequests = () => {
     const m = Atomics.exchange(control.maintenance, id, 0);
     if (m === 0) return;
-    if (m & MAINT_TLB) cpu.mmu.flushTlb();
+    if (m & MAINT_TLB) t.applyTlbOps();
     if (m & MAINT_CODE) t.dropCleanedCode();
     Atomics.notify(control.maintenance, id);
     if (m & MAINT_STATS) stats(false);

@@ -3,6 +3,7 @@
 // the CPUs of one thread share one code cache, which follows every store (code-cache.ts).
 
 import type { Cpu, CpuBroadcast } from "../cpu/core.js";
+import { applyTlbOp } from "./tlb-op.js";
 
 export class SameThreadBroadcast implements CpuBroadcast {
   constructor(
@@ -10,8 +11,8 @@ export class SameThreadBroadcast implements CpuBroadcast {
     private readonly all: readonly Cpu[],
   ) {}
 
-  tlb(): void {
-    for (const cpu of this.all) if (cpu !== this.self) cpu.mmu.flushTlb();
+  tlb(kind: number, value: number): void {
+    for (const cpu of this.all) if (cpu !== this.self) applyTlbOp(cpu, kind, value);
   }
 
   cleaned(): void {}

@@ -5,6 +5,7 @@
 // With every vcpu on one thread the same object serves, and nothing ever waits on it.
 
 import { SharedArrays } from "../host/shared-arrays.js";
+import { SharedLog } from "./shared-log.js";
 
 export const Power = {
   OFF: 0,
@@ -24,6 +25,17 @@ export const MAINT_STATS = 8;
 
 /** Entries of the clean log: a vcpu that falls further behind drops all its translated code. */
 export const CLEAN_LOG = 4096;
+/** Entries of the TLB log: a vcpu that falls further behind invalidates its whole TLB. */
+export const TLB_LOG = 1024;
+
+/** Broadcast TLB operations, as logged. */
+export const TLB_ALL = 0;
+/** By MVA: operand = MVA | ASID (TLBIMVAIS). */
+export const TLB_MVA = 1;
+/** By ASID: operand = ASID (TLBIASIDIS). */
+export const TLB_ASID = 2;
+/** By MVA, all ASIDs: operand = MVA (TLBIMVAAIS). */
+export const TLB_MVA_ALL_ASID = 3;
 
 export const Fate = {
   RUNNING: 0,
@@ -45,11 +57,11 @@ export class VmControl {
   readonly onContext: Int32Array;
   /** Per vcpu: MAINT_* requests. */
   readonly maintenance: Int32Array;
-  /** The clean log: pages (byte offsets in guest memory; -1: every page) that a DC clean or
-   * invalidate by address reached, in order, with each slot's entry number + 1 once written. */
-  readonly cleanLog: Int32Array;
-  readonly cleanSeq: Int32Array;
-  readonly cleanHead: Int32Array;
+  /** Pages (byte offsets in guest memory; -1: every page) that a DC clean or invalidate by
+   * address reached, in order. */
+  readonly cleaned: SharedLog;
+  /** Broadcast TLB invalidations (TLB_* kind, operand), in order. */
+  readonly tlbOps: SharedLog;
   /** [0] Fate.*. */
   readonly fate: Int32Array;
   /** The cores' shared words (Cpu.shared): the doubleword-exclusive lock and the fence word;
@@ -70,9 +82,8 @@ export class VmControl {
     this.onEntry = mem.i32(vcpus);
     this.onContext = mem.i32(vcpus);
     this.maintenance = mem.i32(vcpus);
-    this.cleanLog = mem.i32(CLEAN_LOG);
-    this.cleanSeq = mem.i32(CLEAN_LOG);
-    this.cleanHead = mem.i32(1);
+    this.cleaned = new SharedLog(mem, CLEAN_LOG);
+    this.tlbOps = new SharedLog(mem, TLB_LOG);
     this.fate = mem.i32(1);
     this.cpuWords = mem.i32(4);
     this.mmio = mem.i32(vcpus * 2);
@@ -103,36 +114,21 @@ export class VmControl {
 
   /** Logs a page a DC clean or invalidate by address reached (-1: every page). */
   logCleaned(page: number): void {
-    const n = Atomics.add(this.cleanHead, 0, 1);
-    const slot = n % CLEAN_LOG;
-    this.cleanLog[slot] = page;
-    Atomics.store(this.cleanSeq, slot, n + 1);
+    this.cleaned.append(page, 0);
   }
 
   /** Where the clean log ends now (a new reader starts there). */
   cleanedSoFar(): number {
-    return Atomics.load(this.cleanHead, 0);
+    return this.cleaned.end();
   }
 
   /** Calls `drop` with each page logged from entry `from` on (-1 once if the log has been
    * overwritten since); returns where the reader is now. */
   readCleaned(from: number, drop: (page: number) => void): number {
-    const head = Atomics.load(this.cleanHead, 0);
-    if (head - from > CLEAN_LOG) {
-      drop(-1);
-      return head;
-    }
-    for (let n = from; n < head; n++) {
-      const slot = n % CLEAN_LOG;
-      let seq = Atomics.load(this.cleanSeq, slot);
-      // A writer between its add and its store: a few instructions away.
-      while (seq < n + 1) seq = Atomics.load(this.cleanSeq, slot);
-      if (seq !== n + 1) {
-        drop(-1);
-        return head;
-      }
-      drop(this.cleanLog[slot]);
-    }
-    return head;
+    return this.cleaned.read(
+      from,
+      (page) => drop(page),
+      () => drop(-1),
+    );
   }
 }

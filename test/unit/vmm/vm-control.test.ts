@@ -3,7 +3,15 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { CLEAN_LOG, Fate, VmControl } from "../../../src/vmm/vm-control.js";
+import {
+  CLEAN_LOG,
+  Fate,
+  TLB_ASID,
+  TLB_LOG,
+  TLB_MVA,
+  TLB_MVA_ALL_ASID,
+  VmControl,
+} from "../../../src/vmm/vm-control.js";
 import { SharedArrays } from "../../../src/host/shared-arrays.js";
 
 function pagesFrom(c: VmControl, from: number): { pages: number[]; next: number } {
@@ -45,4 +53,32 @@ test("another thread's view of the same buffers sees the same log, kicks and fat
   assert.equal(b.setFate(Fate.RESET), false, "the first fate set wins");
   assert.equal(b.running, false);
   assert.equal(Atomics.load(b.kicks, 0), 1, "ending the VM kicks every vcpu");
+});
+
+test("TLB log: broadcast invalidations reach a reader in order; a reader a whole log behind flushes all", () => {
+  const c = new VmControl(2);
+  let from = c.tlbOps.end();
+  c.tlbOps.append(TLB_MVA, 0x40001005);
+  c.tlbOps.append(TLB_ASID, 5);
+  const seen: [number, number][] = [];
+  let lost = 0;
+  from = c.tlbOps.read(
+    from,
+    (kind, value) => seen.push([kind, value]),
+    () => lost++,
+  );
+  assert.deepEqual(seen, [
+    [TLB_MVA, 0x40001005],
+    [TLB_ASID, 5],
+  ]);
+  assert.equal(lost, 0);
+  for (let k = 0; k <= TLB_LOG; k++) c.tlbOps.append(TLB_MVA_ALL_ASID, k << 12);
+  seen.length = 0;
+  c.tlbOps.read(
+    from,
+    (kind, value) => seen.push([kind, value]),
+    () => lost++,
+  );
+  assert.deepEqual(seen, [], "entries overwritten before they were read are not replayed");
+  assert.equal(lost, 1, "the reader is told once, and flushes everything");
 });
