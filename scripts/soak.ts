@@ -38,10 +38,11 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
+  let minutesSeen = 0;
   child.stdout.setEncoding("latin1").on("data", (d: string) => {
     out += d;
-    const m = /armvmm-soak: minute (\d+)\s*$/m.exec(d);
-    if (m) process.stderr.write(`soak: minute ${m[1]}\n`);
+    const seen = out.split("armvmm-soak: minute ").length - 1;
+    for (; minutesSeen < seen; minutesSeen++) process.stderr.write(`soak: minute ${minutesSeen + 1}\n`);
   });
   child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
   // Boot (about a minute on 4 vcpus) plus the soak plus the shutdown: far past it, it hung.
