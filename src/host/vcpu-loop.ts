@@ -20,6 +20,9 @@ const SLICE_MIN = 500;
  * of Atomics.wait on Linux: about 0.1 ms, growing with the length of the wait. */
 const WAKE_EARLY_MS = 0.12;
 const WAKE_EARLY_FRACTION = 0.004;
+/** Halt polling bounds (ms): the first poll, and the longest. */
+const POLL_START_MS = 0.01;
+const POLL_MAX_MS = 0.2;
 /** How long a vcpu in WFE watches for an event before it sleeps, and the longest it then sleeps
  * before it looks again (ms). */
 const WFE_SPIN_MS = 0.02;
@@ -153,6 +156,11 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     while (clock.now() < deadline && Atomics.load(kicks, id) === 0);
   };
 
+  /** Halt polling: how long a blocking vcpu watches for a kick before it sleeps (ms). */
+  let pollMs = 0;
+  let polled = false;
+  let blockedSince = -1;
+
   for (;;) {
     Atomics.store(kicks, id, 0);
     if (!control.running) break;
@@ -165,12 +173,30 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     }
     if (vcpu.state === VcpuState.BLOCKED) {
       t.serviceRequests();
+      if (blockedSince < 0) blockedSince = performance.now();
       if (!t.vgic.hasDeliverable(id)) {
-        // WFI: sleep until the timer deadline (the vtimer armed it on this thread's queue) or a kick.
-        sleepUntil(queue.nextDeadline());
+        // WFI: watch for a kick a little while first (KVM's halt polling), then sleep until the
+        // timer deadline (the vtimer armed it on this thread's queue) or a kick.
+        const deadline = queue.nextDeadline();
+        if (pollMs > 0 && !polled) {
+          polled = true;
+          const until = performance.now() + pollMs;
+          while (Atomics.load(kicks, id) === 0 && performance.now() < until && clock.now() < deadline);
+          continue;
+        }
+        sleepUntil(deadline);
         continue;
       }
       vcpu.state = VcpuState.RUNNABLE;
+    }
+    if (blockedSince >= 0) {
+      // Halt polling adapts as KVM's does: it grows while wake-ups come soon after the vcpu
+      // blocked (IPIs between vcpus), and shrinks to nothing when they do not (an idle guest).
+      const blocked = performance.now() - blockedSince;
+      if (blocked <= POLL_MAX_MS) pollMs = Math.min(POLL_MAX_MS, Math.max(POLL_START_MS, pollMs * 2));
+      else pollMs = pollMs / 2 < POLL_START_MS ? 0 : pollMs / 2;
+      blockedSince = -1;
+      polled = false;
     }
     t.enterGuest();
     const start = performance.now();
