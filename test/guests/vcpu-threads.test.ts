@@ -43,10 +43,13 @@ test("the heartbeat on vcpu threads: ten beats per vcpu, SGIs received, power of
   assert.match(r.stdout, /vcpu 1 +10 beats every 300 ms/);
   assert.match(r.stdout, /SGIs from vcpu 1 to vcpu 0: 10 sent, 10 received/);
   assert.match(r.stdout, /heartbeat: ok/);
-  // --stats comes from the threads: both vcpus ran and blocked in WFI.
+  // --stats comes from the threads: both vcpus ran and blocked in WFI (on a loaded host a beat may
+  // find its deadline passed before the vcpu reaches WFI, so not necessarily once per beat).
   assert.match(r.stderr, /\(vcpu threads\)/);
   const wfi = /^wfi +(\d+) +(\d+)$/m.exec(r.stderr);
-  assert.ok(wfi && Number(wfi[1]) >= 10 && Number(wfi[2]) >= 10, `wfi exits per vcpu:\n${r.stderr}`);
+  assert.ok(wfi && Number(wfi[1]) >= 5 && Number(wfi[2]) >= 5, `wfi exits per vcpu:\n${r.stderr}`);
+  const irqs = /^vtimer irq \(ppi 27\) +(\d+) +(\d+)$/m.exec(r.stderr);
+  assert.ok(irqs && Number(irqs[1]) >= 10 && Number(irqs[2]) >= 10, `timer interrupts per vcpu:\n${r.stderr}`);
 });
 
 test("--trace vgic,vtimer on vcpu threads: lines from both vcpus, in guest-time order", async () => {
