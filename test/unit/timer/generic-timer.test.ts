@@ -256,3 +256,54 @@ test("CNTKCTL and CNTHCTL keep only their defined bits", () => {
   timer.cnthctl = 0xffff_ffff;
   assert.equal(timer.cnthctl, 0xff);
 });
+
+test("CNTVOFF of 2^63 or more (the virtual count ahead of the physical one) reads back and offsets exactly", () => {
+  const { clock, timer, lines } = setup(100);
+  timer.cntvoff = 2 ** 64 - 2048; // virtual = physical + 2048
+  assert.equal(timer.cntvoff, 2 ** 64 - 2048);
+  assert.equal(timer.readVirtualCount(), 2148);
+  timer.writeCval(VIRT_TIMER, 3000);
+  timer.writeCtl(VIRT_TIMER, ENABLE);
+  assert.equal(timer.readTval(VIRT_TIMER), 852);
+  assert.equal(timer.nextDeadline(), 952, "physical count when the virtual one reaches 3000");
+  clock.t = 952;
+  timer.update();
+  assert.equal(lines[VIRT_TIMER].level, true);
+  timer.cntvoff = 2 ** 63;
+  assert.equal(timer.cntvoff, 2 ** 63);
+});
+
+test("reset: timers disabled, controls and CNTVOFF at their reset values, outputs driven low", () => {
+  const { timer, lines } = setup(1000);
+  for (const t of [PHYS_TIMER, VIRT_TIMER, HYP_TIMER]) {
+    timer.writeCval(t, 10);
+    timer.writeCtl(t, ENABLE);
+    assert.equal(lines[t].level, true);
+  }
+  timer.cntkctl = 0x3ff;
+  timer.cnthctl = 0;
+  timer.cntvoff = 5;
+  timer.reset();
+  for (const t of [PHYS_TIMER, VIRT_TIMER, HYP_TIMER]) {
+    assert.equal(lines[t].level, false, `timer ${t}`);
+    assert.equal(timer.outputLevel(t), false);
+    assert.equal(timer.readCtl(t), 0);
+    assert.equal(timer.readCval(t), 0);
+  }
+  assert.equal(timer.cntkctl, 0);
+  assert.equal(timer.cnthctl, 3, "PL1PCTEN and PL1PCEN");
+  assert.equal(timer.cntvoff, 0);
+  assert.equal(timer.readVirtualCount(), 1000);
+});
+
+test("connect drives the output's current level onto the new line", () => {
+  const { timer } = setup(1000);
+  timer.writeCval(PHYS_TIMER, 10);
+  timer.writeCtl(PHYS_TIMER, ENABLE);
+  const late = new RecordingLine();
+  timer.connect(PHYS_TIMER, late);
+  assert.deepEqual(late.history, [true], "high at once");
+  const low = new RecordingLine();
+  timer.connect(VIRT_TIMER, low);
+  assert.deepEqual(low.history, [false]);
+});

@@ -4,14 +4,23 @@ import {
   handlePsci,
   AFFINITY_OFF,
   AFFINITY_ON,
+  AFFINITY_ON_PENDING,
+  mpidrOf,
   PSCI_AFFINITY_INFO,
   PSCI_ALREADY_ON,
   PSCI_CPU_OFF,
   PSCI_CPU_ON,
+  PSCI_CPU_SUSPEND,
+  PSCI_DENIED,
   PSCI_FEATURES,
+  PSCI_INTERNAL_FAILURE,
   PSCI_INVALID_PARAMETERS,
+  PSCI_MIGRATE,
   PSCI_MIGRATE_INFO_TYPE,
+  PSCI_MIGRATE_INFO_UP_CPU,
   PSCI_NOT_SUPPORTED,
+  PSCI_ON_PENDING,
+  PSCI_SUCCESS,
   PSCI_SYSTEM_OFF,
   PSCI_SYSTEM_RESET,
   PSCI_VERSION,
@@ -90,4 +99,70 @@ test("FEATURES, MIGRATE_INFO_TYPE, unknown calls, SYSTEM_OFF/RESET", () => {
   assert.equal(p.reset, true);
   handlePsci(p, 0, PSCI_SYSTEM_OFF, 0, 0, 0);
   assert.equal(p.off, true);
+});
+
+test("CPU_SUSPEND suspends the caller (standby, like WFI) and succeeds", () => {
+  const p = new FakePlatform(2);
+  assert.equal(handlePsci(p, 1, PSCI_CPU_SUSPEND, 0, 0x40000000, 0), PSCI_SUCCESS);
+  assert.deepEqual(p.suspended, [1]);
+});
+
+test("CPU_OFF powers the caller off; SYSTEM_OFF and SYSTEM_RESET return success", () => {
+  const p = new FakePlatform(2);
+  p.on[1] = true;
+  assert.equal(handlePsci(p, 1, PSCI_CPU_OFF, 0, 0, 0), PSCI_SUCCESS);
+  assert.deepEqual(p.on, [true, false]);
+  assert.equal(handlePsci(p, 0, PSCI_SYSTEM_RESET, 0, 0, 0), PSCI_SUCCESS);
+  assert.equal(handlePsci(p, 0, PSCI_SYSTEM_OFF, 0, 0, 0), PSCI_SUCCESS);
+});
+
+test("CPU_ON of a CPU whose start is pending answers ON_PENDING and starts nothing", () => {
+  const p = new FakePlatform(2);
+  p.affinityState = (i) => (i === 1 ? AFFINITY_ON_PENDING : AFFINITY_ON);
+  assert.equal(handlePsci(p, 0, PSCI_CPU_ON, 1, 0x40000000, 0), PSCI_ON_PENDING);
+  assert.deepEqual(p.started, []);
+  assert.equal(handlePsci(p, 0, PSCI_AFFINITY_INFO, 1, 0, 0), AFFINITY_ON_PENDING);
+});
+
+test("CPU_ON passes the entry point unsigned and the context id signed; affinity above Aff2 is ignored", () => {
+  const p = new FakePlatform(2);
+  assert.equal(handlePsci(p, 0, PSCI_CPU_ON, 0xff000001, 0xc0000001 | 0, 0xffffffff), PSCI_SUCCESS);
+  assert.deepEqual(p.started, [[1, 0xc0000001, -1]]);
+  assert.equal(handlePsci(p, 0, PSCI_AFFINITY_INFO, 0x81000001, 0, 0), AFFINITY_ON);
+  assert.equal(handlePsci(p, 0, PSCI_AFFINITY_INFO, 0x010000, 0, 0), PSCI_INVALID_PARAMETERS, "Aff2 = 1");
+});
+
+test("FEATURES: every function implemented here is reported, MIGRATE and unknown IDs are not", () => {
+  const p = new FakePlatform(1);
+  const implemented = [
+    PSCI_VERSION,
+    PSCI_CPU_SUSPEND,
+    PSCI_CPU_OFF,
+    PSCI_CPU_ON,
+    PSCI_AFFINITY_INFO,
+    PSCI_MIGRATE_INFO_TYPE,
+    PSCI_SYSTEM_OFF,
+    PSCI_SYSTEM_RESET,
+    PSCI_FEATURES,
+  ];
+  for (const fid of implemented)
+    assert.equal(handlePsci(p, 0, PSCI_FEATURES, fid | 0, 0, 0), PSCI_SUCCESS, fid.toString(16));
+  for (const fid of [PSCI_MIGRATE, PSCI_MIGRATE_INFO_UP_CPU, 0x8400000b, 0]) {
+    assert.equal(handlePsci(p, 0, PSCI_FEATURES, fid, 0, 0), PSCI_NOT_SUPPORTED, fid.toString(16));
+  }
+  assert.equal(handlePsci(p, 0, PSCI_VERSION | 0, 0, 0, 0), 0x10000, "a function ID passed as a negative int32");
+});
+
+test("MPIDR of vcpu n: Aff0 = n with the multiprocessor bit", () => {
+  assert.equal(mpidrOf(0), 0x80000000);
+  assert.equal(mpidrOf(3), 0x80000003);
+});
+
+test("return codes and AFFINITY_INFO states have the values of DEN 0022", () => {
+  assert.deepEqual(
+    [PSCI_SUCCESS, PSCI_NOT_SUPPORTED, PSCI_INVALID_PARAMETERS, PSCI_DENIED, PSCI_ALREADY_ON],
+    [0, -1, -2, -3, -4],
+  );
+  assert.deepEqual([PSCI_ON_PENDING, PSCI_INTERNAL_FAILURE], [-5, -6]);
+  assert.deepEqual([AFFINITY_ON, AFFINITY_OFF, AFFINITY_ON_PENDING], [0, 1, 2]);
 });

@@ -158,3 +158,31 @@ test("reset disables the physical timer and drops PPI 30", () => {
   r.vtimer.handleCoprocTrap(MRC_CNTP_CTL, 0, 0);
   assert.equal(r.vtimer.trapValue, 0);
 });
+
+/** A CP15 MCR/MRC syndrome (EC 0x03) with the given fields, Rt = r0. */
+function mcr(opc1: number, crn: number, crm: number, opc2: number, read: boolean): number {
+  return ((0x03 << 26) | (1 << 25) | (opc2 << 17) | (opc1 << 14) | (crn << 10) | (crm << 1) | (read ? 1 : 0)) >>> 0;
+}
+/** A CP15 MCRR/MRRC syndrome (EC 0x04) with the given fields. */
+function mcrr(opc1: number, crm: number, read: boolean, ec = 0x04): number {
+  return ((ec << 26) | (1 << 25) | (opc1 << 16) | (1 << 10) | (crm << 1) | (read ? 1 : 0)) >>> 0;
+}
+
+test("the decoder needs every field right: opc1, CRn, CRm and opc2 of MCR/MRC; opc1 and CRm of MCRR/MRRC", () => {
+  assert.equal(decodeTimerTrap(mcr(0, 14, 2, 0, true)), TimerTrapReg.CNTP_TVAL);
+  assert.equal(decodeTimerTrap(mcr(0, 14, 2, 1, false)), TimerTrapReg.CNTP_CTL);
+  assert.equal(decodeTimerTrap(mcr(1, 14, 2, 1, true)), TimerTrapReg.NONE, "opc1 1");
+  assert.equal(decodeTimerTrap(mcr(0, 13, 2, 1, true)), TimerTrapReg.NONE, "CRn 13");
+  assert.equal(decodeTimerTrap(mcr(0, 14, 0, 0, true)), TimerTrapReg.NONE, "CNTFRQ (c14, c0, 0)");
+  assert.equal(decodeTimerTrap(mcr(0, 14, 3, 0, true)), TimerTrapReg.NONE, "CNTV_TVAL (c14, c3, 0)");
+  assert.equal(decodeTimerTrap(mcr(0, 14, 1, 0, true)), TimerTrapReg.NONE, "CNTKCTL (c14, c1, 0)");
+  assert.equal(decodeTimerTrap(mcr(0, 14, 2, 2, true)), TimerTrapReg.NONE, "opc2 2");
+  assert.equal(decodeTimerTrap(mcr(4, 14, 2, 0, true)), TimerTrapReg.NONE, "CNTHP_TVAL (opc1 4)");
+  assert.equal(decodeTimerTrap(mcrr(2, 14, false)), TimerTrapReg.CNTP_CVAL);
+  assert.equal(decodeTimerTrap(mcrr(2, 15, false)), TimerTrapReg.NONE, "CRm 15");
+  assert.equal(decodeTimerTrap(mcrr(1, 14, true)), TimerTrapReg.NONE, "CNTVCT (MRRC opc1 1)");
+  assert.equal(decodeTimerTrap(mcrr(3, 14, true)), TimerTrapReg.NONE, "CNTV_CVAL (opc1 3)");
+  assert.equal(decodeTimerTrap(mcrr(0, 14, true)), TimerTrapReg.CNTPCT);
+  assert.equal(decodeTimerTrap(mcrr(2, 14, true, 0x05)), TimerTrapReg.NONE, "CP14 (EC 0x05)");
+  assert.equal(decodeTimerTrap(mcrr(2, 14, true, 0x0c)), TimerTrapReg.NONE, "MRRC to CP14 (EC 0x0C)");
+});
