@@ -4,6 +4,7 @@
 // their trace merged in time order, and gathers their statistics at the end.
 
 import type { VcpuThreadHandle, VcpuThreadHost } from "../host/thread-host.js";
+import { COUNTER_HZ } from "../host/time.js";
 import type { FromVcpu, VcpuThreadInit, VcpuThreadStats } from "../host/thread-messages.js";
 import { Fate, MAINT_STATS, type VmControl } from "../vmm/vm-control.js";
 import type { Vm } from "../vmm/vm.js";
@@ -11,7 +12,7 @@ import type { Vm } from "../vmm/vm.js";
 /** Trace lines are held until they are this old (ms of the shared clock), so that lines from
  * different threads, which arrive a little apart, print in time order. */
 const TRACE_HOLD_MS = 100;
-const TICKS_PER_MS = 62_500;
+const TICKS_PER_MS = COUNTER_HZ / 1000;
 
 export interface VirtThreadsConfig {
   vm: Vm;

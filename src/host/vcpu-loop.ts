@@ -27,8 +27,8 @@ const POLL_MAX_MS = 0.2;
  * before it looks again (ms). */
 const WFE_SPIN_MS = 0.02;
 const WFE_WAIT_MS = 0.05;
-/** Wait-then-recheck bound while waiting for another thread (ms). */
-const POLL_MS = 1;
+/** Wait-then-recheck bound while a DSB waits for another vcpu's maintenance (ms). */
+const BROADCAST_RECHECK_MS = 1;
 
 /** Maintenance another vcpu must honour before this one's DSB completes. */
 const BROADCAST_BITS = MAINT_TLB | MAINT_CODE;
@@ -102,7 +102,7 @@ class ThreadBroadcast implements CpuBroadcast {
           t.lock.leaveGuest(t.id);
           left = true;
         }
-        Atomics.wait(c.maintenance, v, m, POLL_MS);
+        Atomics.wait(c.maintenance, v, m, BROADCAST_RECHECK_MS);
       }
     }
     if (left) t.enterGuest();
