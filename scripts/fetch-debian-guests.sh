@@ -11,11 +11,19 @@
 #                         powers off
 #   initrd-bench.cpio.gz  same, but times CPU-bound jobs alone and two in parallel (npm run bench)
 #   initrd-soak.cpio.gz   same, but keeps every CPU busy for minutes (scripts/soak.ts)
+#   initrd-virtio.cpio.gz busybox and the kernel's virtio, ext4 and 9p modules: loads them, then
+#                         mounts root= and runs armvmm.script= or switches to the disk's init
+#                         (scripts/initramfs/init-virtio has the full contract)
 #   u-boot.bin            u-boot's qemu_arm build (from u-boot-qemu), for --bios
 #   VERSIONS              the package versions used
+#   debian-12-armhf.img   only with --rootfs: a Debian 12 root filesystem image (ext4, raw,
+#                         2 GiB sparse) built by scripts/build-rootfs.sh
+#
+# Usage: fetch-debian-guests.sh [--rootfs]
 #
 # Needs Debian's apt (apt-get download, dpkg-deb) with the armhf architecture enabled; as root it
-# enables it (dpkg --add-architecture armhf; apt-get update). Needs node to write the initramfs.
+# enables it (dpkg --add-architecture armhf; apt-get update). Needs node to write the initramfs
+# and kmod's depmod and modinfo for the virtio one (installed with apt-get when run as root).
 set -euo pipefail
 
 CACHE=${ARMVMM_CACHE:-$HOME/.cache/armvmm}
@@ -28,16 +36,47 @@ die() {
   exit 1
 }
 
+ROOTFS=0
+for arg in "$@"; do
+  case "$arg" in
+    --rootfs) ROOTFS=1 ;;
+    -h | --help)
+      echo "usage: npm run guests [-- --rootfs]   (fetches into \$ARMVMM_CACHE or ~/.cache/armvmm)"
+      exit 0
+      ;;
+    *) die "unknown argument '$arg' (usage: npm run guests [-- --rootfs])" ;;
+  esac
+done
+
 for tool in apt-get apt-cache dpkg dpkg-deb; do
   command -v "$tool" >/dev/null 2>&1 ||
     die "'$tool' not found: this script needs Debian's apt to download armhf packages (run it on Debian 12 or a derivative). The Linux and u-boot tests skip without these guests."
 done
 command -v node >/dev/null 2>&1 || die "'node' not found (needed to write the initramfs)"
 
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# need TOOL PACKAGE: TOOL on the PATH (or in /sbin, /usr/sbin), installed from PACKAGE by apt-get
+# when running as root.
+need() {
+  local tool=$1 pkg=$2 dir
+  command -v "$tool" >/dev/null 2>&1 && return 0
+  for dir in /usr/sbin /sbin; do
+    if [ -x "$dir/$tool" ]; then
+      PATH=$PATH:$dir
+      return 0
+    fi
+  done
+  is_root || die "'$tool' not found: install the $pkg package (sudo apt-get install $pkg)"
+  say "installing $pkg (for $tool)"
+  apt-get install -y -q "$pkg" >/dev/null 2>&1 || die "apt-get install $pkg failed; install it by hand (it provides $tool)"
+  command -v "$tool" >/dev/null 2>&1 || die "'$tool' still not found after installing $pkg"
+}
+need depmod kmod
+need modinfo kmod
+
 mkdir -p "$CACHE/debs" "$CACHE/pkgs"
 cd "$CACHE"
-
-is_root() { [ "$(id -u)" = 0 ]; }
 
 # armhf packages must be visible to apt.
 if ! dpkg --print-foreign-architectures | grep -qx armhf; then
@@ -132,12 +171,75 @@ for variant in shell test bench soak; do
   node "$HERE/mkinitramfs.mjs" "initrd-$variant.cpio.gz" "${COMMON[@]}" "file:init:$HERE/initramfs/init-$variant:755"
 done
 
+# The virtio initramfs: modules from the same kernel package as vmlinuz, in load order (each after
+# the modules it depends on; crc32c_generic before jbd2 and ext4, their "softdep pre: crc32c").
+KVER=${KPKG#linux-image-}
+KMODS=pkgs/$KPKG/lib/modules/$KVER
+[ -d "$KMODS/kernel" ] || die "$KPKG has no lib/modules/$KVER/kernel"
+VIRTIO_MODULES=(
+  drivers/virtio/virtio_mmio.ko
+  drivers/block/virtio_blk.ko
+  lib/crc16.ko
+  fs/mbcache.ko
+  crypto/crc32c_generic.ko
+  fs/jbd2/jbd2.ko
+  fs/ext4/ext4.ko
+  drivers/char/virtio_console.ko
+  drivers/char/hw_random/virtio-rng.ko
+  net/core/failover.ko
+  drivers/net/net_failover.ko
+  drivers/net/virtio_net.ko
+  fs/netfs/netfs.ko
+  fs/fscache/fscache.ko
+  net/9p/9pnet.ko
+  net/9p/9pnet_virtio.ko
+  fs/9p/9p.ko
+)
+STAGE=initrd-virtio.d
+rm -rf "$STAGE"
+mkdir -p "$STAGE/lib/modules/$KVER" "$STAGE/etc"
+cp "$KMODS"/modules.builtin "$KMODS"/modules.builtin.modinfo "$STAGE/lib/modules/$KVER/" 2>/dev/null || true
+loaded=" "
+for mod in "${VIRTIO_MODULES[@]}"; do
+  [ -f "$KMODS/kernel/$mod" ] || die "module kernel/$mod is missing from $KPKG (needed by initrd-virtio)"
+  name=$(basename "$mod" .ko)
+  for dep in $(modinfo -F depends "$KMODS/kernel/$mod" | tr ',' ' '); do
+    case "$loaded" in
+      *" ${dep//-/_} "*) ;;
+      *) die "module $name needs $dep loaded before it: fix the order of VIRTIO_MODULES" ;;
+    esac
+  done
+  loaded="$loaded${name//-/_} "
+  mkdir -p "$STAGE/lib/modules/$KVER/kernel/$(dirname "$mod")"
+  cp "$KMODS/kernel/$mod" "$STAGE/lib/modules/$KVER/kernel/$mod"
+  echo "/lib/modules/$KVER/kernel/$mod" >>"$STAGE/etc/armvmm-modules"
+  echo "kernel/$mod" >>"$STAGE/lib/modules/$KVER/modules.order"
+done
+depmod -b "$STAGE" "$KVER" || die "depmod -b $STAGE $KVER failed"
+VIRTIO_ENTRIES=(dir:lib dir:newroot "file:etc/armvmm-modules:$STAGE/etc/armvmm-modules:644")
+while IFS= read -r path; do
+  path=${path#"$STAGE"/}
+  if [ -d "$STAGE/$path" ]; then
+    VIRTIO_ENTRIES+=("dir:$path")
+  else
+    VIRTIO_ENTRIES+=("file:$path:$STAGE/$path:644")
+  fi
+done < <(find "$STAGE/lib" -mindepth 1 | LC_ALL=C sort)
+node "$HERE/mkinitramfs.mjs" initrd-virtio.cpio.gz "${COMMON[@]}" "${VIRTIO_ENTRIES[@]}" \
+  "file:init:$HERE/initramfs/init-virtio:755"
+rm -rf "$STAGE"
+
 {
   echo "kernel $(cat "pkgs/$KPKG/.unpacked")"
   echo "busybox $(cat pkgs/busybox-static/.unpacked)"
   echo "u-boot $(cat pkgs/u-boot-qemu/.unpacked)"
 } >VERSIONS
 
+if [ "$ROOTFS" = 1 ]; then
+  ARMVMM_CACHE=$CACHE bash "$HERE/build-rootfs.sh" || die "building the root filesystem image failed"
+fi
+
 say "ready in $CACHE:"
 ls -l "$CACHE"/vmlinuz "$CACHE"/initrd-*.cpio.gz "$CACHE"/u-boot.bin >&2
+if [ "$ROOTFS" = 1 ]; then ls -ls "$CACHE"/debian-12-armhf.img >&2; fi
 cat VERSIONS >&2
