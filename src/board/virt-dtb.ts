@@ -26,6 +26,8 @@ import {
   VIRT_RAM_BASE,
   VIRT_RAM_MAX,
   VIRT_UART,
+  VIRT_VIRTIO_BASE,
+  VIRT_VIRTIO_SLOT_SIZE,
   dtNodeName,
   type BoardEntry,
 } from "./virt.js";
@@ -40,6 +42,8 @@ export interface VirtDtConfig {
   initrd?: { start: number; end: number } | null;
   /** /chosen/stdout-path; defaults to the PL011's node. */
   stdoutPath?: string;
+  /** The virtio-mmio slots that hold a device; only these get a node (default: none). */
+  virtioSlots?: readonly number[];
 }
 
 // Phandles of the nodes others refer to.
@@ -149,6 +153,7 @@ export function buildVirtDeviceTree(config: VirtDtConfig): FdtNode {
     .setCells("#clock-cells", 0)
     .setString("compatible", "fixed-clock");
 
+  const occupied = new Set((config.virtioSlots ?? []).map((n) => VIRT_VIRTIO_BASE + VIRT_VIRTIO_SLOT_SIZE * n));
   for (const entry of VIRT_BOARD) {
     switch (entry.kind) {
       case "pl011":
@@ -170,6 +175,7 @@ export function buildVirtDeviceTree(config: VirtDtConfig): FdtNode {
           .setStrings("compatible", ...entry.compatible);
         break;
       case "virtio-mmio":
+        if (!occupied.has(entry.base)) break;
         root
           .addNode(dtNodeName(entry))
           .setEmpty("dma-coherent")

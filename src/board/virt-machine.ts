@@ -23,6 +23,9 @@ import { VcpuState } from "../vmm/vcpu.js";
 import { Vtimer } from "../vmm/vtimer.js";
 import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
+import { buildVirtio, virtioSlotsOf, type VirtioConfig } from "./virt-virtio.js";
+import { GuestMemory } from "../devices/virtio/guest-memory.js";
+import type { VirtioConsole } from "../devices/virtio/console.js";
 import { VirtThreads } from "./virt-threads.js";
 import { SharedArrays } from "../host/shared-arrays.js";
 import type { VcpuThreadHost } from "../host/thread-host.js";
@@ -70,6 +73,8 @@ export interface VirtMachineConfig {
   jitThreshold?: number | null;
   /** Runs each vcpu on a host thread of its own (host clock only); absent: all on this thread. */
   threads?: VcpuThreadHost;
+  /** Virtio devices: disks, entropy, a console (`virtio.consoleOutput` puts console input on it). */
+  virtio?: VirtioConfig;
 }
 
 export interface VirtMachine {
@@ -77,6 +82,8 @@ export interface VirtMachine {
   readonly vgic: Vgic;
   readonly vtimers: Vtimer[];
   readonly uart: Pl011;
+  /** The virtio console, when there is one: console input goes there. */
+  readonly virtioConsole: VirtioConsole | null;
   readonly clock: IdleClock;
   readonly scheduler: Scheduler;
   /** The device tree given to the guest. */
@@ -110,6 +117,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     initrd: config.initrd,
     bios: config.bios,
     dtb: config.dtb,
+    virtioSlots: virtioSlotsOf(config.virtio ?? {}),
   };
   const hasImage = (config.kernel ?? null) !== null || (config.bios ?? null) !== null;
   const plan = hasImage ? planVirtBoot(bootConfig) : null;
@@ -230,7 +238,13 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   uart.onRxSpace = () => config.loop.defer(feedUart);
   const rtcEpoch = config.rtcEpochSeconds ?? (config.clock === "icount" ? ICOUNT_RTC_EPOCH : Date.now() / 1000);
   const rtc = new Pl031(vgic.spiLine(intidOf(VIRT_RTC.irq!)), clock, queue, { startEpochSeconds: rtcEpoch });
-  mapVirtDevices(vm.bus, { gicDistributor: vgic.distributor, uart, rtc });
+  const virtio = buildVirtio(
+    config.virtio ?? {},
+    new GuestMemory(vm.memoryBuffer, vm.regions),
+    (entry) => vgic.spiLine(intidOf(entry.irq!)),
+    config.log,
+  );
+  mapVirtDevices(vm.bus, { gicDistributor: vgic.distributor, uart, rtc, virtio: virtio.transports });
   if (trace.has("mmio")) {
     const bus = vm.bus;
     const read = bus.read.bind(bus);
@@ -292,6 +306,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
             cntvoff: timerVm.cntvoff,
             jitThreshold: config.jitThreshold === undefined ? 4000 : config.jitThreshold,
             trace: [...trace],
+            virtioSlots: virtio.slots,
             boot: v === 0 && plan !== null ? { entry: plan.entry | (plan.thumb ? 1 : 0), ...plan.registers } : null,
           }),
         })
@@ -314,6 +329,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     vgic,
     vtimers,
     uart,
+    virtioConsole: virtio.console,
     clock,
     scheduler: sched,
     dtb,
@@ -324,6 +340,11 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     stop: () => (threads !== null ? threads.stop() : sched.stop()),
     refreshStats: () => threads?.requestStats(),
     input: (bytes) => {
+      if (virtio.console !== null) {
+        virtio.console.input(bytes);
+        sched.wake();
+        return;
+      }
       for (const b of bytes) pendingInput.push(b);
       feedUart();
     },

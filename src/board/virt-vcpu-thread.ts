@@ -26,6 +26,7 @@ import { Vtimer } from "../vmm/vtimer.js";
 import { applyTlbOp } from "../vmm/tlb-op.js";
 import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
+import { VIRT_VIRTIO_ENTRIES } from "./virt-virtio.js";
 import { VIRT_GICC, VIRT_RTC, VIRT_SPIS, VIRT_UART } from "./virt.js";
 
 const NO_LINE = { set(): void {} };
@@ -46,6 +47,13 @@ class IoThreadWindow implements MmioDevice {
   write(offset: number, size: number, value: number, cpu: number): void {
     this.io.write(cpu, (this.base + offset) >>> 0, size, value);
   }
+}
+
+/** I/O-thread windows for the occupied virtio slots (the empty ones answer locally). */
+function virtioWindows(slots: readonly number[], io: IoChannel): (MmioDevice | undefined)[] {
+  const windows: (MmioDevice | undefined)[] = [];
+  for (const n of slots) windows[n] = new IoThreadWindow(VIRT_VIRTIO_ENTRIES[n].base, io);
+  return windows;
 }
 
 /** MMIO to the I/O thread: synchronous reads through this vcpu's shared answer slot, posted writes. */
@@ -194,6 +202,7 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
       gicDistributor: this.vgic.distributor,
       uart: new IoThreadWindow(VIRT_UART.base, io),
       rtc: new IoThreadWindow(VIRT_RTC.base, io),
+      virtio: virtioWindows(init.virtioSlots, io),
     });
 
     if (init.boot !== null) {

@@ -15,6 +15,8 @@ export interface VirtBootConfig {
   bios?: Uint8Array | null;
   /** A device tree to use instead of the generated one (`--dtb`). */
   dtb?: Uint8Array | null;
+  /** Occupied virtio-mmio slots, described in the device tree. */
+  virtioSlots?: readonly number[];
 }
 
 /** Throws BootError for bad files and for a configuration the board cannot have (RAM size, vcpus). */
@@ -29,7 +31,13 @@ export function planVirtBoot(config: VirtBootConfig): BootPlan {
 
 /** The generated device tree for `config`, with /chosen naming the initrd. */
 export function virtDtb(config: VirtBootConfig, initrd: InitrdRange | null = null): Uint8Array {
-  return buildVirtDtb({ ramSize: config.ramSize, vcpus: config.vcpus, bootargs: config.bootargs, initrd });
+  return buildVirtDtb({
+    ramSize: config.ramSize,
+    vcpus: config.vcpus,
+    bootargs: config.bootargs,
+    initrd,
+    virtioSlots: config.virtioSlots,
+  });
 }
 
 function planOn(config: VirtBootConfig): BootPlan {

@@ -13,6 +13,10 @@ import { nodeLoop } from "../host/node/loop.js";
 import { nodeThreads } from "../host/node/worker-threads.js";
 import { VmFate } from "../vmm/vm.js";
 import { resolveGuest, GuestMissing } from "./guests.js";
+import { DriveError, driveSerial, openDrive } from "../host/node/file-disk.js";
+import { CryptoEntropy, SeededEntropy } from "../devices/virtio/rng.js";
+import type { VirtDisk } from "../board/virt-virtio.js";
+import type { BlockBackend } from "../devices/virtio/block-backend.js";
 
 const VERSION = "0.1.0";
 
@@ -63,6 +67,22 @@ async function run(opts: RunOptions): Promise<number> {
   const dtb = opts.dtb !== undefined ? readInput(opts.dtb, "device tree") : null;
   if (kernel !== null && kernel.length === 0) throw new CliError(`kernel '${kernelPath}' is empty`);
 
+  const disks: VirtDisk[] = [];
+  const opened: BlockBackend[] = [];
+  process.once("exit", () => opened.forEach((d) => d.close()));
+  for (const drive of opts.drives) {
+    try {
+      const backend = await openDrive(drive);
+      opened.push(backend);
+      disks.push({ backend, serial: driveSerial(drive.path) });
+    } catch (e) {
+      if (e instanceof DriveError) throw new CliError(e.message);
+      throw e;
+    }
+  }
+  // icount runs must repeat exactly, so their entropy is a seeded stream.
+  const entropy = !opts.rng ? null : opts.clock === "icount" ? new SeededEntropy(1) : new CryptoEntropy();
+
   const terminal = new Terminal();
   let machine: VirtMachine;
   try {
@@ -78,6 +98,11 @@ async function run(opts: RunOptions): Promise<number> {
       trace: opts.trace,
       jitThreshold: opts.jit,
       threads: opts.vcpuThreads ? nodeThreads : undefined,
+      virtio: {
+        disks,
+        entropy,
+        consoleOutput: opts.console === "virtio" ? (bytes) => bytes.forEach((b) => terminal.write(b)) : undefined,
+      },
       loop: nodeLoop,
       output: (byte) => terminal.write(byte),
       log: (message) => {

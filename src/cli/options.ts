@@ -22,6 +22,36 @@ export interface RunOptions {
   jit?: number | null;
   /** A host thread per vcpu (host clock; the default), or every vcpu on one thread. */
   vcpuThreads: boolean;
+  /** --drive images, in order (vda, vdb, ...). */
+  drives: DriveOption[];
+  /** Where the terminal is connected: the PL011 (ttyAMA0) or a virtio console (hvc0). */
+  console: "pl011" | "virtio";
+  /** Whether the guest gets a virtio-rng device. */
+  rng: boolean;
+}
+
+export interface DriveOption {
+  path: string;
+  readonly: boolean;
+  snapshot: boolean;
+}
+
+const DRIVE_FLAGS = ["readonly", "snapshot"] as const;
+
+/** `FILE[,readonly][,snapshot]`; a flag may also be written flag=on or flag=off (QEMU's spelling). */
+export function parseDrive(text: string): DriveOption {
+  const [path, ...flags] = text.split(",");
+  if (path === "") throw new UsageError(`--drive ${text}: no file name`);
+  const drive: DriveOption = { path, readonly: false, snapshot: false };
+  for (const flag of flags) {
+    const m = /^([a-z]+)(?:=(on|off))?$/.exec(flag);
+    const name = m?.[1] as (typeof DRIVE_FLAGS)[number] | undefined;
+    if (m === null || name === undefined || !DRIVE_FLAGS.includes(name)) {
+      throw new UsageError(`--drive ${text}: unknown flag '${flag}' (use ${DRIVE_FLAGS.join(", ")})`);
+    }
+    drive[name] = m[2] !== "off";
+  }
+  return drive;
 }
 
 /** Largest RAM the virt board can hold below 4 GiB: 0x40000000..0xFFFFFFFF. */
@@ -57,6 +87,12 @@ export const RUN_USAGE = `usage: armvmm run [options]
                     or never (off: the interpreter alone)
   --vcpu-threads on|off
                     run each vcpu on a host thread of its own (default on; icount always uses one thread)
+  --drive FILE[,readonly][,snapshot]
+                    a raw disk image as a virtio-blk disk (repeatable: /dev/vda, /dev/vdb, ...); snapshot
+                    keeps the guest's writes in a temporary overlay that is dropped at exit
+  --console pl011|virtio
+                    connect the terminal to the PL011 (ttyAMA0, default) or to a virtio console (hvc0)
+  --rng on|off      a virtio-rng entropy device fed by the host's CSPRNG (default on)
 Console: Ctrl-A x quits, Ctrl-A h lists the escapes.`;
 
 export function parseRunOptions(argv: string[]): RunOptions {
@@ -81,6 +117,9 @@ export function parseRunOptions(argv: string[]): RunOptions {
         guest: { type: "string" },
         jit: { type: "string" },
         "vcpu-threads": { type: "string" },
+        drive: { type: "string", multiple: true },
+        console: { type: "string" },
+        rng: { type: "string" },
       },
     });
   } catch (e) {
@@ -115,6 +154,12 @@ export function parseRunOptions(argv: string[]): RunOptions {
   const threads = v["vcpu-threads"] ?? "on";
   if (threads !== "on" && threads !== "off") throw new UsageError(`--vcpu-threads ${threads}: use on or off`);
   if (v.guest !== undefined && v.kernel !== undefined) throw new UsageError("--guest and --kernel cannot be combined");
+  const console = v.console ?? "pl011";
+  if (console !== "pl011" && console !== "virtio") throw new UsageError(`--console ${console}: use pl011 or virtio`);
+  const rng = v.rng ?? "on";
+  if (rng !== "on" && rng !== "off") throw new UsageError(`--rng ${rng}: use on or off`);
+  const drives = (v.drive ?? []).map(parseDrive);
+  if (drives.length > 26) throw new UsageError("at most 26 --drive images");
   return {
     kernel: v.kernel,
     initrd: v.initrd,
@@ -130,5 +175,8 @@ export function parseRunOptions(argv: string[]): RunOptions {
     guest: v.guest,
     jit,
     vcpuThreads: threads === "on",
+    drives,
+    console,
+    rng: rng === "on",
   };
 }

@@ -22,6 +22,8 @@ export interface VcpuThreadInit {
   trace: string[];
   /** Where the boot vcpu starts (entry with bit 0 = Thumb, r0..r2), or null for secondaries. */
   boot: { entry: number; r0: number; r1: number; r2: number } | null;
+  /** Virtio-mmio slots that hold a device (served by the I/O thread). */
+  virtioSlots: number[];
 }
 
 /** Statistics a vcpu thread reports (at the end, and when asked). */
