@@ -246,6 +246,12 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
       return;
     }
     if (s.ready) return;
+    if (s.num > this.device.queueSizes[this.queueSel]) {
+      this.needsReset(
+        `queue ${this.queueSel}: size ${s.num} is above QueueNumMax ${this.device.queueSizes[this.queueSel]}`,
+      );
+      return;
+    }
     try {
       this.queues[this.queueSel].enable(s.num, s.desc, s.driver, s.device);
       s.ready = true;
