@@ -5,7 +5,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, ROOT } from "./cli-runner.js";
@@ -75,6 +75,48 @@ async function expectError(args: string[], problem: RegExp, names?: string): Pro
   assert.notEqual(r.code, null, "it exits by itself (not killed by the timeout)");
   return line;
 }
+
+// ---- disks (--drive) ----
+
+test("a disk image that does not exist", async () => {
+  const path = join(dir, "no-such-disk.img");
+  await expectError(["run", "--drive", path], /no such file/i, path);
+});
+
+test("a disk image that is a directory", async () => {
+  await expectError(["run", "--drive", dir], /directory/i, dir);
+});
+
+test("an empty disk image", async () => {
+  const path = file("empty.img", new Uint8Array(0));
+  await expectError(["run", "--drive", path], /empty/i, path);
+});
+
+test("a disk image that cannot be read", async (t) => {
+  if (process.getuid?.() === 0) {
+    // Root reads any file whatever its mode; a path through a regular file fails for everyone.
+    const path = join(file("plain.img", new Uint8Array(512)), "inside.img");
+    await expectError(["run", "--drive", path], /cannot open disk image/i, path);
+    return;
+  }
+  const path = file("unreadable.img", new Uint8Array(4096));
+  chmodSync(path, 0);
+  t.after(() => chmodSync(path, 0o600));
+  await expectError(["run", "--drive", path], /permission denied/i, path);
+});
+
+test("--drive with an unknown flag", async () => {
+  await expectError(["run", "--drive", "x.img,cache=none"], /unknown flag 'cache=none'/);
+});
+
+test("--drive with no file name", async () => {
+  await expectError(["run", "--drive", ",readonly"], /no file name/);
+});
+
+test("--console and --rng with unknown values", async () => {
+  await expectError(["run", "--console", "serial"], /--console serial/);
+  await expectError(["run", "--rng", "maybe"], /--rng maybe/);
+});
 
 // ---- files ----
 
