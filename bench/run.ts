@@ -8,6 +8,7 @@
 //   idle        host CPU per second of idle guest time: the heartbeat guest, Linux at its shell
 //   latency     timer deadline -> guest handler (timer guest) and heartbeat error, 2 vcpus
 //   smp         SMP scaling: CPU-bound jobs in Debian, one alone and two in parallel, on 1 and 2 vcpus
+//   disk        virtio-blk sequential write and read (dd with O_DIRECT in Debian), MiB/s
 
 import { parseArgs } from "node:util";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -20,15 +21,16 @@ import { spawnWatched } from "./child.js";
 import { RESULT_TAG, type BootResult, type BootSpec } from "./guest-boot.js";
 import { idleHeartbeat, idleLinux, type IdleResult } from "./idle.js";
 import { armvmmJobs, qemuJobs, type JobTimes } from "./smp.js";
+import { armvmmDisk, diskImages, qemuDisk, type DiskFigures } from "./disk.js";
 import { armvmmLatency, qemuLatency, type LatencyFigure } from "./latency.js";
 import { processCpuSeconds } from "./proc-cpu.js";
 import { QEMU, QEMU_MACHINE, qemuToExit, qemuToLine, qemuVersion } from "./qemu.js";
 import { fixed, formatTable, millions, type Cell } from "./table.js";
 
-const PARTS = ["loop", "decompress", "boot", "idle", "latency", "smp"] as const;
+const PARTS = ["loop", "decompress", "boot", "idle", "latency", "smp", "disk"] as const;
 type Part = (typeof PARTS)[number];
 
-const USAGE = `usage: npm run bench -- [loop] [decompress] [boot] [idle] [latency] [smp] [options]
+const USAGE = `usage: npm run bench -- [loop] [decompress] [boot] [idle] [latency] [smp] [disk] [options]
   --no-qemu              do not run QEMU even if it is installed
   --iterations N         integer loop iterations on armvmm (default 20000000)
   --qemu-iterations N    integer loop iterations on QEMU (default 500000000)
@@ -374,6 +376,41 @@ async function benchLatency(o: Options): Promise<void> {
   );
 }
 
+async function benchDisk(o: Options): Promise<void> {
+  const missing = missingGuests(["vmlinuz", "initrd-virtio.cpio.gz"]);
+  if (missing) return say(`\n(g) disk throughput: SKIPPED, ${missing}`);
+  const images = diskImages(64);
+  if (typeof images === "string") return say(`\n(g) disk throughput: SKIPPED, ${images}`);
+  const files = { kernel: cached("vmlinuz"), initrd: cached("initrd-virtio.cpio.gz") };
+  try {
+    note("disk: armvmm...");
+    const a = await armvmmDisk(files, images, o.timeoutMs);
+    let q: DiskFigures | null = null;
+    if (o.qemu) {
+      note("disk: QEMU...");
+      q = await qemuDisk(files, images, o.timeoutMs);
+    }
+    const rows: Cell[][] = [
+      [
+        "sequential write, O_DIRECT + fsync",
+        fixed(a?.write, 1),
+        fixed(q?.write, 1),
+        q && a ? ratio(q.write, a.write) : "-",
+      ],
+      ["sequential read, O_DIRECT", fixed(a?.read, 1), fixed(q?.read, 1), q && a ? ratio(q.read, a.read) : "-"],
+    ];
+    say(
+      formatTable(
+        `\n(g) virtio-blk throughput, MiB/s of guest time (dd bs=1M, ${a?.mib ?? q?.mib ?? 64} MiB, raw image, 1 vcpu)`,
+        ["", "armvmm", "QEMU TCG", "QEMU/armvmm"],
+        rows,
+      ),
+    );
+  } finally {
+    rmSync(images.dir, { recursive: true, force: true });
+  }
+}
+
 async function benchSmp(o: Options): Promise<void> {
   const missing = missingGuests(["vmlinuz", "initrd-bench.cpio.gz"]);
   if (missing) return say(`\n(e) SMP scaling: SKIPPED, ${missing}`);
@@ -444,6 +481,7 @@ async function main(): Promise<void> {
   if (o.parts.has("idle")) await benchIdle(o);
   if (o.parts.has("latency")) await benchLatency(o);
   if (o.parts.has("smp")) await benchSmp(o);
+  if (o.parts.has("disk")) await benchDisk(o);
 }
 
 main().catch((e: unknown) => {
