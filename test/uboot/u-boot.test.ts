@@ -5,8 +5,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { guestCacheDir } from "../../src/cli/guests.js";
 import { CLI, ROOT } from "../guests/cli-runner.js";
@@ -126,3 +127,54 @@ test(
     }
   },
 );
+
+test(
+  "u-boot's own virtio drivers probe the virtio-blk disk and read a file from its ext4 file system",
+  { skip: SKIP || skipOption(e2fsAbsent()), timeout: RUN_LIMIT_MS + 60_000 },
+  async () => {
+    failIfMissing(ABSENT);
+    failIfMissing(e2fsAbsent());
+    const dir = mkdtempSync(join(tmpdir(), "armvmm-uboot-virtio-"));
+    try {
+      mkdirSync(join(dir, "src"));
+      writeFileSync(join(dir, "src", "hello.txt"), "armvmm virtio from u-boot\n");
+      const img = join(dir, "disk.img");
+      const mk = spawnSync("sh", ["-c", `PATH=/sbin:/usr/sbin:$PATH mke2fs -q -t ext4 -d "${dir}/src" "${img}" 8M`]);
+      assert.equal(mk.status, 0, mk.stderr.toString());
+      const s = start(["run", "--guest", "u-boot", "--drive", `${img},snapshot`]);
+      try {
+        let at = await s.expect("Hit any key to stop autoboot", 0);
+        s.type(" ");
+        at = await s.expect("=> ", at);
+        s.type("virtio info\n");
+        at = await s.expect("Capacity: 8.0 MB", at);
+        at = await s.expect("=> ", at);
+        s.type("ls virtio 0 /\n");
+        at = await s.expect("hello.txt", at);
+        at = await s.expect("=> ", at);
+        // Into RAM, then printed back byte by byte.
+        s.type("load virtio 0 0x48000000 hello.txt\n");
+        at = await s.expect("26 bytes read", at);
+        at = await s.expect("=> ", at);
+        s.type("md.b 0x48000000 0x1a\n");
+        // md.b shows 16 bytes a line, as hex and then as text.
+        at = await s.expect("61 72 6d 76 6d 6d 20 76 69 72 74 69 6f 20 66 72  armvmm virtio fr", at);
+        at = await s.expect("om u-boot.", at);
+        await s.expect("=> ", at);
+        s.type("poweroff\n");
+        assert.equal(await s.exited, 0, s.stderr());
+        assert.doesNotMatch(s.stderr(), /needs reset|malformed/);
+      } finally {
+        s.kill();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+function e2fsAbsent(): string | false {
+  return spawnSync("sh", ["-c", "PATH=/sbin:/usr/sbin:$PATH command -v mke2fs"]).status === 0
+    ? false
+    : "mke2fs not found: the u-boot virtio test needs e2fsprogs";
+}
