@@ -51,12 +51,14 @@ async function run(opts: RunOptions): Promise<number> {
   let initrdPath = opts.initrd;
   let biosPath = opts.bios;
   let append = opts.append;
+  const drives = [...opts.drives];
   if (opts.guest !== undefined) {
     const guest = resolveGuest(opts.guest);
     kernelPath = guest.kernel;
     initrdPath = initrdPath ?? guest.initrd;
     biosPath = biosPath ?? guest.bios;
     append = append ?? guest.append;
+    if (guest.drive !== undefined) drives.unshift({ path: guest.drive, readonly: false, snapshot: false });
   } else if (kernelPath === undefined && biosPath === undefined) {
     kernelPath = heartbeatImage();
     if (!process.argv.includes("--smp")) smp = 2;
@@ -70,7 +72,7 @@ async function run(opts: RunOptions): Promise<number> {
   const disks: VirtDisk[] = [];
   const opened: BlockBackend[] = [];
   process.once("exit", () => opened.forEach((d) => d.close()));
-  for (const drive of opts.drives) {
+  for (const drive of drives) {
     try {
       const backend = await openDrive(drive);
       opened.push(backend);

@@ -82,7 +82,7 @@ export const RUN_USAGE = `usage: armvmm run [options]
   --dump-dtb FILE   write the generated device tree and exit
   --stats           print exit, vgic and vtimer statistics at exit
   --trace KIND      print events as they happen: vgic, vtimer, psci, mmio (repeatable, or comma-separated)
-  --guest NAME      run a guest fetched by 'npm run guests': debian, debian-test, u-boot
+  --guest NAME      run a guest fetched by 'npm run guests': debian, debian-test, debian-disk, u-boot
   --jit N|off       translate ARM code to JavaScript once a block has been entered N times (default 4000),
                     or never (off: the interpreter alone)
   --vcpu-threads on|off
