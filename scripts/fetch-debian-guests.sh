@@ -216,7 +216,8 @@ for mod in "${VIRTIO_MODULES[@]}"; do
   echo "kernel/$mod" >>"$STAGE/lib/modules/$KVER/modules.order"
 done
 depmod -b "$STAGE" "$KVER" || die "depmod -b $STAGE $KVER failed"
-VIRTIO_ENTRIES=(dir:lib dir:newroot "file:etc/armvmm-modules:$STAGE/etc/armvmm-modules:644")
+VIRTIO_ENTRIES=(dir:lib dir:newroot "file:etc/armvmm-modules:$STAGE/etc/armvmm-modules:644"
+  "file:etc/udhcpc.script:$HERE/initramfs/udhcpc-script:755")
 while IFS= read -r path; do
   path=${path#"$STAGE"/}
   if [ -d "$STAGE/$path" ]; then

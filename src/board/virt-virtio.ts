@@ -1,7 +1,7 @@
 // The virt board's virtio devices: which device sits in which virtio-mmio slot, each behind its own
 // transport, with its interrupt line to the vgic. Disks take the first slots in --drive order (so
-// the first is /dev/vda: Linux probes the device tree's nodes in address order), then the entropy
-// device, then the console. Only occupied slots get a device-tree node.
+// the first is /dev/vda: Linux probes the device tree's nodes in address order), then the NICs in
+// --net order (eth0, eth1...), then the entropy device, then the console. Only occupied slots get a device-tree node.
 
 import type { IrqLine } from "../devices/device.js";
 import type { BlockBackend } from "../devices/virtio/block-backend.js";
@@ -11,6 +11,8 @@ import type { VirtioDevice } from "../devices/virtio/device.js";
 import type { GuestMemory } from "../devices/virtio/guest-memory.js";
 import { VirtioRng, type EntropySource } from "../devices/virtio/rng.js";
 import { VirtioMmio } from "../devices/virtio/transport.js";
+import { VirtioNet } from "../devices/virtio/net.js";
+import type { NetBackend } from "../devices/net/backend.js";
 import { VIRT_BOARD, VIRT_VIRTIO_SLOTS, type BoardEntry } from "./virt.js";
 
 export interface VirtDisk {
@@ -19,8 +21,15 @@ export interface VirtDisk {
   serial: string;
 }
 
+export interface VirtNic {
+  backend: NetBackend;
+  /** Six bytes. */
+  mac: Uint8Array;
+}
+
 export interface VirtioConfig {
   disks?: readonly VirtDisk[];
+  nics?: readonly VirtNic[];
   /** Feeds a virtio-rng device; null or absent: none. */
   entropy?: EntropySource | null;
   /** Bytes the guest writes to /dev/hvc0; absent: no virtio-console. */
@@ -44,6 +53,7 @@ export function virtioDevices(config: VirtioConfig): { devices: VirtioDevice[]; 
   (config.disks ?? []).forEach((d, i) => {
     devices.push(new VirtioBlk(d.backend, { name: `vd${String.fromCharCode(97 + i)}`, serial: d.serial }));
   });
+  (config.nics ?? []).forEach((n, i) => devices.push(new VirtioNet(n.backend, n.mac, `virtio-net ${i}`)));
   if (config.entropy) devices.push(new VirtioRng(config.entropy));
   const console = config.consoleOutput !== undefined ? new VirtioConsole(config.consoleOutput) : null;
   if (console !== null) devices.push(console);
@@ -72,6 +82,10 @@ export function buildVirtio(
 
 /** The occupied slots `config` gives, without building anything (for the device tree). */
 export function virtioSlotsOf(config: VirtioConfig): number[] {
-  const count = (config.disks?.length ?? 0) + (config.entropy ? 1 : 0) + (config.consoleOutput !== undefined ? 1 : 0);
+  const count =
+    (config.disks?.length ?? 0) +
+    (config.nics?.length ?? 0) +
+    (config.entropy ? 1 : 0) +
+    (config.consoleOutput !== undefined ? 1 : 0);
   return Array.from({ length: Math.min(count, VIRT_VIRTIO_SLOTS) }, (_v, slot) => slot);
 }

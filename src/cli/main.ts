@@ -17,6 +17,8 @@ import { DriveError, driveSerial, openDrive } from "../host/node/file-disk.js";
 import { CryptoEntropy, SeededEntropy } from "../devices/virtio/rng.js";
 import type { VirtDisk } from "../board/virt-virtio.js";
 import type { BlockBackend } from "../devices/virtio/block-backend.js";
+import { NetBackendError, openNics } from "./nics.js";
+import { resolve as resolvePath } from "node:path";
 
 const VERSION = "0.1.0";
 
@@ -82,6 +84,16 @@ async function run(opts: RunOptions): Promise<number> {
       throw e;
     }
   }
+  const logLine = (message: string) => process.stderr.write(`armvmm: ${message}\n`);
+  const identity = resolvePath(drives[0]?.path ?? kernelPath ?? biosPath ?? "armvmm");
+  let nics;
+  try {
+    nics = await openNics(opts.nets, identity, (m) => logLine(m));
+  } catch (e) {
+    if (e instanceof NetBackendError) throw new CliError(e.message);
+    throw e;
+  }
+  process.once("exit", () => nics.forEach((n) => n.backend.close()));
   // icount runs must repeat exactly, so their entropy is a seeded stream.
   const entropy = !opts.rng ? null : opts.clock === "icount" ? new SeededEntropy(1) : new CryptoEntropy();
 
@@ -102,6 +114,7 @@ async function run(opts: RunOptions): Promise<number> {
       threads: opts.vcpuThreads ? nodeThreads : undefined,
       virtio: {
         disks,
+        nics,
         entropy,
         consoleOutput: opts.console === "virtio" ? (bytes) => bytes.forEach((b) => terminal.write(b)) : undefined,
       },

@@ -28,6 +28,45 @@ export interface RunOptions {
   console: "pl011" | "virtio";
   /** Whether the guest gets a virtio-rng device. */
   rng: boolean;
+  /** --net NICs, in order (eth0, eth1, ...). */
+  nets: NetOption[];
+}
+
+export type NetOption =
+  { kind: "user"; mac?: string } | { kind: "socket"; mode: "listen" | "connect"; address: string; mac?: string };
+
+const MAC_RE = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/i;
+
+/** `user[,mac=M]`, `socket,listen=ADDR[,mac=M]` or `socket,connect=ADDR[,mac=M]`. */
+export function parseNet(text: string): NetOption {
+  const [kind, ...rest] = text.split(",");
+  const opts = new Map<string, string>();
+  for (const item of rest) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--net ${text}: '${item}' is not KEY=VALUE`);
+    opts.set(item.slice(0, eq), item.slice(eq + 1));
+  }
+  const mac = opts.get("mac");
+  if (mac !== undefined && !MAC_RE.test(mac)) throw new UsageError(`--net ${text}: mac=${mac} is not a MAC address`);
+  const allow = (keys: string[]) => {
+    for (const k of opts.keys()) {
+      if (!keys.includes(k)) throw new UsageError(`--net ${text}: unknown option '${k}' (use ${keys.join(", ")})`);
+    }
+  };
+  if (kind === "user") {
+    allow(["mac"]);
+    return { kind, mac };
+  }
+  if (kind === "socket") {
+    allow(["listen", "connect", "mac"]);
+    const listen = opts.get("listen");
+    const connect = opts.get("connect");
+    if ((listen === undefined) === (connect === undefined)) {
+      throw new UsageError(`--net ${text}: give exactly one of listen=ADDR and connect=ADDR`);
+    }
+    return { kind, mode: listen !== undefined ? "listen" : "connect", address: (listen ?? connect)!, mac };
+  }
+  throw new UsageError(`--net ${text}: unknown kind '${kind}' (use user or socket)`);
 }
 
 export interface DriveOption {
@@ -93,6 +132,11 @@ export const RUN_USAGE = `usage: armvmm run [options]
   --console pl011|virtio
                     connect the terminal to the PL011 (ttyAMA0, default) or to a virtio console (hvc0)
   --rng on|off      a virtio-rng entropy device fed by the host's CSPRNG (default on)
+  --net user|socket,listen=ADDR|socket,connect=ADDR[,mac=MAC]
+                    a virtio-net NIC (repeatable: eth0, eth1, ...): user-mode networking through passt
+                    (DHCP, DNS, the host's services at the gateway), or QEMU's stream format over a socket,
+                    ADDR being HOST:PORT or unix:PATH
+  --mac MAC         the first NIC's MAC address (default: a stable, locally administered one per VM)
 Console: Ctrl-A x quits, Ctrl-A h lists the escapes.`;
 
 export function parseRunOptions(argv: string[]): RunOptions {
@@ -120,6 +164,8 @@ export function parseRunOptions(argv: string[]): RunOptions {
         drive: { type: "string", multiple: true },
         console: { type: "string" },
         rng: { type: "string" },
+        net: { type: "string", multiple: true },
+        mac: { type: "string" },
       },
     });
   } catch (e) {
@@ -160,6 +206,13 @@ export function parseRunOptions(argv: string[]): RunOptions {
   if (rng !== "on" && rng !== "off") throw new UsageError(`--rng ${rng}: use on or off`);
   const drives = (v.drive ?? []).map(parseDrive);
   if (drives.length > 26) throw new UsageError("at most 26 --drive images");
+  const nets = (v.net ?? []).map(parseNet);
+  if (v.mac !== undefined) {
+    if (!MAC_RE.test(v.mac)) throw new UsageError(`--mac ${v.mac}: not a MAC address (like 52:54:00:12:34:56)`);
+    if (nets.length === 0) throw new UsageError("--mac needs a --net");
+    if ((parseInt(v.mac.slice(0, 2), 16) & 1) !== 0) throw new UsageError(`--mac ${v.mac}: a multicast address`);
+    nets[0].mac = v.mac;
+  }
   return {
     kernel: v.kernel,
     initrd: v.initrd,
@@ -178,5 +231,6 @@ export function parseRunOptions(argv: string[]): RunOptions {
     drives,
     console,
     rng: rng === "on",
+    nets,
   };
 }
