@@ -8,7 +8,15 @@
  * gives; QEMU's own limit (NET_BUFSIZE) is in the same range. */
 export const MAX_FRAME = 65_536 + 18;
 
-export class FramingError extends Error {}
+export class FramingError extends Error {
+  /** The frames that came complete before the bad length (they are good). */
+  constructor(
+    message: string,
+    readonly before: Uint8Array[],
+  ) {
+    super(message);
+  }
+}
 
 /** The 4-byte length prefix and the frame, as one buffer ready to write. */
 export function frameToStream(frame: Uint8Array): Uint8Array {
@@ -31,7 +39,7 @@ export class StreamDeframer {
       const len = new DataView(data.buffer, data.byteOffset + at, 4).getUint32(0, false);
       if (len === 0 || len > MAX_FRAME) {
         this.buf = new Uint8Array(0);
-        throw new FramingError(`frame length ${len} is not a frame (expected 1..${MAX_FRAME})`);
+        throw new FramingError(`frame length ${len} is not a frame (expected 1..${MAX_FRAME})`, frames);
       }
       if (data.length - at - 4 < len) break;
       frames.push(data.slice(at + 4, at + 4 + len));

@@ -41,6 +41,7 @@ export class StreamLink implements NetBackend {
         frames = deframer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
       } catch (e) {
         if (!(e instanceof FramingError)) throw e;
+        for (const f of e.before) this.onFrame?.(f);
         this.log(`${this.describe}: ${e.message}; closing the connection`);
         stream.destroy();
         this.detach(stream);
