@@ -81,12 +81,18 @@ export interface BootOptions {
   type?: { when: string; text: string };
 }
 
-/** Boots Debian's kernel with the virtio initramfs. */
-export function bootVirtio(o: BootOptions): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const args = [CLI, "run", "--kernel", KERNEL, "--initrd", INITRD, "--smp", "2", ...o.options];
-    args.push("--append", `console=ttyAMA0 cryptomgr.notests ${o.append}`);
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+/** A running guest: `done` settles when it exits; `stop` kills it and waits. */
+export interface Running {
+  done: Promise<Run>;
+  stop(): Promise<Run>;
+}
+
+/** Starts Debian's kernel with the virtio initramfs. */
+export function startVirtio(o: BootOptions): Running {
+  const args = [CLI, "run", "--kernel", KERNEL, "--initrd", INITRD, "--smp", "2", ...o.options];
+  args.push("--append", `console=ttyAMA0 cryptomgr.notests ${o.append}`);
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  const done = new Promise<Run>((resolve, reject) => {
     let stdout = "";
     let stderr = "";
     let typed = false;
@@ -106,6 +112,18 @@ export function bootVirtio(o: BootOptions): Promise<Run> {
       resolve({ stdout, stderr, code, signal });
     });
   });
+  return {
+    done,
+    stop: () => {
+      child.kill("SIGTERM");
+      return done;
+    },
+  };
+}
+
+/** Boots Debian's kernel with the virtio initramfs and waits for it to end. */
+export function bootVirtio(o: BootOptions): Promise<Run> {
+  return startVirtio(o).done;
 }
 
 /** The value of a guest line "armvmm-test: KEY VALUE". */
