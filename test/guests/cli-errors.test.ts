@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, ROOT } from "./cli-runner.js";
+import { createServer, type AddressInfo } from "node:net";
 import { parseFdt, findNode } from "../../src/board/fdt-reader.js";
 import { decodeCells } from "../../src/board/fdt.js";
 
@@ -60,8 +61,13 @@ function i386Elf(): Uint8Array {
 }
 
 /** Runs the CLI and checks the bad-input contract; returns the message after the prefix. */
-async function expectError(args: string[], problem: RegExp, names?: string): Promise<string> {
-  const r = await runCli(args, { timeoutMs: 30_000 });
+async function expectError(
+  args: string[],
+  problem: RegExp,
+  names?: string,
+  env?: Record<string, string>,
+): Promise<string> {
+  const r = await runCli(args, { timeoutMs: 30_000, env });
   const lines = r.stderr.split("\n").filter((l) => l !== "");
   assert.equal(lines.length, 1, `exactly one line on stderr for ${args.join(" ")}:\n${r.stderr}`);
   const line = lines[0];
@@ -116,6 +122,47 @@ test("--drive with no file name", async () => {
 test("--console and --rng with unknown values", async () => {
   await expectError(["run", "--console", "serial"], /--console serial/);
   await expectError(["run", "--rng", "maybe"], /--rng maybe/);
+});
+
+// ---- networks (--net, --mac) ----
+
+test("--net with an unknown kind", async () => {
+  await expectError(["run", "--net", "tap,ifname=tap0"], /unknown kind 'tap'/);
+});
+
+test("--net socket without an address, with both, or with a bad one", async () => {
+  await expectError(["run", "--net", "socket"], /exactly one of listen=ADDR and connect=ADDR/);
+  await expectError(["run", "--net", "socket,listen=:1,connect=:2"], /exactly one/);
+  await expectError(["run", "--net", "socket,connect=nowhere"], /not HOST:PORT or unix:PATH/);
+});
+
+test("--net socket,connect= to a peer that does not answer", async () => {
+  const path = join(dir, "nobody-listens.sock");
+  await expectError(["run", "--net", `socket,connect=unix:${path}`], /cannot connect to unix:.*nobody-listens\.sock/);
+});
+
+test("--net socket,listen= on a port in use", async () => {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    await expectError(
+      ["run", "--net", `socket,listen=127.0.0.1:${port}`],
+      /cannot listen on 127\.0\.0\.1:\d+: address in use/,
+    );
+  } finally {
+    server.close();
+  }
+});
+
+test("--net user without passt installed names the package", async () => {
+  await expectError(["run", "--net", "user"], /needs passt.*apt-get install passt/, undefined, { PATH: dir });
+});
+
+test("--mac that is not a MAC, multicast, or without a --net", async () => {
+  await expectError(["run", "--net", "user", "--mac", "52:54:00:12:34"], /not a MAC address/);
+  await expectError(["run", "--net", "user", "--mac", "01:00:5e:00:00:01"], /multicast/);
+  await expectError(["run", "--mac", "52:54:00:12:34:56"], /--mac needs a --net/);
 });
 
 // ---- files ----
