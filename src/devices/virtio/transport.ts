@@ -45,6 +45,8 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
   private queueSel = 0;
   private status = 0;
   private interruptStatus = 0;
+  /** Causes raised since the driver last read InterruptStatus: an acknowledge cannot be for them. */
+  private raisedSinceRead = 0;
   private configGeneration = 0;
   /** Queues notified before DRIVER_OK, served when it comes. */
   private deferred = 0;
@@ -111,6 +113,7 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
       case R.VIRTIO_MMIO_QUEUE_READY:
         return q?.ready === true ? 1 : 0;
       case R.VIRTIO_MMIO_INTERRUPT_STATUS:
+        this.raisedSinceRead = 0;
         return this.interruptStatus;
       case R.VIRTIO_MMIO_STATUS:
         return this.status;
@@ -170,8 +173,7 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
         this.notify(value);
         return;
       case R.VIRTIO_MMIO_INTERRUPT_ACK:
-        this.interruptStatus &= ~value;
-        if (this.interruptStatus === 0) this.irq.set(false);
+        this.acknowledge(value);
         return;
       case R.VIRTIO_MMIO_STATUS:
         this.writeStatus(value & 0xff);
@@ -326,7 +328,22 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
     if ((this.status & R.STATUS_DRIVER_OK) !== 0) this.raise(R.INT_CONFIG_CHANGE);
   }
 
+  /**
+   * InterruptACK. With vcpu threads the write is posted, so the device may have published more
+   * used buffers between the driver's read of InterruptStatus and this acknowledge, after the
+   * driver looked at its rings. Such causes stay set, and the line falls and rises again so the
+   * edge-triggered SPI is taken once more: otherwise that work would wait for the next event (a
+   * lost interrupt; TCP stalls until its retransmit timer). On one thread nothing happens in
+   * between, and this is the plain acknowledge.
+   */
+  private acknowledge(value: number): void {
+    this.interruptStatus &= ~(value & ~this.raisedSinceRead);
+    this.irq.set(false);
+    if (this.interruptStatus !== 0) this.irq.set(true);
+  }
+
   private raise(bits: number): void {
+    this.raisedSinceRead |= bits;
     this.interruptStatus |= bits;
     this.irq.set(true);
   }
@@ -341,6 +358,7 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
       this.queues[q] = new Virtqueue(this.memory);
     }
     this.device.reset();
+    this.raisedSinceRead = 0;
     if (this.interruptStatus !== 0) {
       this.interruptStatus = 0;
       this.irq.set(false);

@@ -361,3 +361,25 @@ test("the ring wraps: more chains than the queue size over time", () => {
     assert.equal(d.bytesAt(p.writable[0].addr, 1)[0], i);
   }
 });
+
+test("an acknowledge posted after the device raised again keeps that cause and makes a new edge", () => {
+  const d = new TestDriver(new Echo());
+  d.start([0, 1]);
+  d.post(0, [{ len: 1 }]);
+  d.notify(0);
+  assert.equal(d.irqEdges, 1);
+  // The driver reads InterruptStatus, looks at its ring; meanwhile (its acknowledge still on the
+  // way, as a posted write from a vcpu thread) the device publishes another buffer.
+  assert.equal(d.reg(R.VIRTIO_MMIO_INTERRUPT_STATUS), R.INT_USED_BUFFER);
+  assert.equal(d.takeUsed(0).length, 1);
+  d.post(0, [{ len: 1 }]);
+  d.notify(0);
+  d.setReg(R.VIRTIO_MMIO_INTERRUPT_ACK, R.INT_USED_BUFFER);
+  assert.equal(d.reg(R.VIRTIO_MMIO_INTERRUPT_STATUS), R.INT_USED_BUFFER, "the later cause is still set");
+  assert.equal(d.irqLevel, true);
+  assert.equal(d.irqEdges, 2, "a new rising edge for the edge-triggered SPI");
+  // Read, then acknowledge with nothing new in between: the line goes down.
+  assert.equal(d.ackInterrupt(), R.INT_USED_BUFFER);
+  assert.equal(d.irqLevel, false);
+  assert.equal(d.takeUsed(0).length, 1);
+});
