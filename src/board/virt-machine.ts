@@ -241,7 +241,18 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   const virtio = buildVirtio(
     config.virtio ?? {},
     new GuestMemory(vm.memoryBuffer, vm.regions),
-    (entry) => vgic.spiLine(intidOf(entry.irq!)),
+    (entry) => {
+      // Host-side events (a frame from the network, console input) raise these lines from the
+      // event loop: on one thread the scheduler may be asleep until the next timer deadline, and
+      // must run the vcpu that now has an interrupt (vcpu threads are kicked by the vgic).
+      const line = vgic.spiLine(intidOf(entry.irq!));
+      return {
+        set: (level: boolean) => {
+          line.set(level);
+          if (level) scheduler?.wake();
+        },
+      };
+    },
     config.log,
   );
   mapVirtDevices(vm.bus, { gicDistributor: vgic.distributor, uart, rtc, virtio: virtio.transports });
