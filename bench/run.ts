@@ -9,6 +9,7 @@
 //   latency     timer deadline -> guest handler (timer guest) and heartbeat error, 2 vcpus
 //   smp         SMP scaling: CPU-bound jobs in Debian, one alone and two in parallel, on 1 and 2 vcpus
 //   disk        virtio-blk sequential write and read (dd with O_DIRECT in Debian), MiB/s
+//   net         virtio-net: TCP guest -> host (passt), ping to the gateway, TCP VM -> VM (--net socket)
 
 import { parseArgs } from "node:util";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,15 +23,16 @@ import { RESULT_TAG, type BootResult, type BootSpec } from "./guest-boot.js";
 import { idleHeartbeat, idleLinux, type IdleResult } from "./idle.js";
 import { armvmmJobs, qemuJobs, type JobTimes } from "./smp.js";
 import { armvmmDisk, diskImages, qemuDisk, type DiskFigures } from "./disk.js";
+import { NET_MB, netFigures, type NetFigures } from "./net.js";
 import { armvmmLatency, qemuLatency, type LatencyFigure } from "./latency.js";
 import { processCpuSeconds } from "./proc-cpu.js";
 import { QEMU, QEMU_MACHINE, qemuToExit, qemuToLine, qemuVersion } from "./qemu.js";
 import { fixed, formatTable, millions, type Cell } from "./table.js";
 
-const PARTS = ["loop", "decompress", "boot", "idle", "latency", "smp", "disk"] as const;
+const PARTS = ["loop", "decompress", "boot", "idle", "latency", "smp", "disk", "net"] as const;
 type Part = (typeof PARTS)[number];
 
-const USAGE = `usage: npm run bench -- [loop] [decompress] [boot] [idle] [latency] [smp] [disk] [options]
+const USAGE = `usage: npm run bench -- [loop] [decompress] [boot] [idle] [latency] [smp] [disk] [net] [options]
   --no-qemu              do not run QEMU even if it is installed
   --iterations N         integer loop iterations on armvmm (default 20000000)
   --qemu-iterations N    integer loop iterations on QEMU (default 500000000)
@@ -411,6 +413,49 @@ async function benchDisk(o: Options): Promise<void> {
   }
 }
 
+async function benchNet(o: Options): Promise<void> {
+  const missing = missingGuests(["vmlinuz", "initrd-virtio.cpio.gz"]);
+  if (missing) return say(`\n(h) network: SKIPPED, ${missing}`);
+  const files = { kernel: cached("vmlinuz"), initrd: cached("initrd-virtio.cpio.gz") };
+  note("net: armvmm (user-mode networking, then two VMs joined by a socket)...");
+  const a = await netFigures("armvmm", files, o.timeoutMs);
+  let q: NetFigures | string | null = null;
+  if (o.qemu) {
+    note("net: QEMU (slirp user networking, then two VMs joined by -netdev stream)...");
+    q = await netFigures("qemu", files, o.timeoutMs);
+  }
+  const get = (r: NetFigures | string | null, k: keyof NetFigures) =>
+    r === null || typeof r === "string" ? null : r[k];
+  const rows: Cell[][] = [
+    [
+      `TCP guest -> host, ${NET_MB} MB, MB/s`,
+      fixed(get(a, "toHost"), 2),
+      fixed(get(q, "toHost"), 2),
+      ratio(get(q, "toHost"), get(a, "toHost")),
+    ],
+    [
+      "ping to the gateway, mean ms",
+      fixed(get(a, "pingMs"), 2),
+      fixed(get(q, "pingMs"), 2),
+      ratio(get(a, "pingMs"), get(q, "pingMs")),
+    ],
+    [
+      `TCP VM -> VM, ${NET_MB} MB, MB/s`,
+      fixed(get(a, "vmToVm"), 2),
+      fixed(get(q, "vmToVm"), 2),
+      ratio(get(q, "vmToVm"), get(a, "vmToVm")),
+    ],
+  ];
+  say(
+    formatTable(
+      "\n(h) virtio-net, timed in the guests (armvmm: passt and --net socket; QEMU: its user networking and -netdev stream)",
+      ["", "armvmm", "QEMU TCG", "QEMU/armvmm (time)"],
+      rows,
+    ),
+  );
+  for (const r of [a, q]) if (typeof r === "string") say(`net: ${r}`);
+}
+
 async function benchSmp(o: Options): Promise<void> {
   const missing = missingGuests(["vmlinuz", "initrd-bench.cpio.gz"]);
   if (missing) return say(`\n(e) SMP scaling: SKIPPED, ${missing}`);
@@ -482,6 +527,7 @@ async function main(): Promise<void> {
   if (o.parts.has("latency")) await benchLatency(o);
   if (o.parts.has("smp")) await benchSmp(o);
   if (o.parts.has("disk")) await benchDisk(o);
+  if (o.parts.has("net")) await benchNet(o);
 }
 
 main().catch((e: unknown) => {
