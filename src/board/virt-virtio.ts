@@ -1,7 +1,8 @@
 // The virt board's virtio devices: which device sits in which virtio-mmio slot, each behind its own
 // transport, with its interrupt line to the vgic. Disks take the first slots in --drive order (so
 // the first is /dev/vda: Linux probes the device tree's nodes in address order), then the entropy
-// device, then the console. Only occupied slots get a device-tree node.
+// device, then the console, then the shared folders in --share order. Only occupied slots get a
+// device-tree node.
 
 import type { IrqLine } from "../devices/device.js";
 import type { BlockBackend } from "../devices/virtio/block-backend.js";
@@ -10,6 +11,8 @@ import { VirtioConsole } from "../devices/virtio/console.js";
 import type { VirtioDevice } from "../devices/virtio/device.js";
 import type { GuestMemory } from "../devices/virtio/guest-memory.js";
 import { VirtioRng, type EntropySource } from "../devices/virtio/rng.js";
+import type { FsBackend } from "../devices/virtio/9p/backend.js";
+import { VirtioP9 } from "../devices/virtio/9p/virtio-9p.js";
 import { VirtioMmio } from "../devices/virtio/transport.js";
 import { VIRT_BOARD, VIRT_VIRTIO_SLOTS, type BoardEntry } from "./virt.js";
 
@@ -19,12 +22,20 @@ export interface VirtDisk {
   serial: string;
 }
 
+export interface VirtShare {
+  backend: FsBackend;
+  /** The mount tag the guest names (`mount -t 9p TAG DIR`). */
+  tag: string;
+}
+
 export interface VirtioConfig {
   disks?: readonly VirtDisk[];
   /** Feeds a virtio-rng device; null or absent: none. */
   entropy?: EntropySource | null;
   /** Bytes the guest writes to /dev/hvc0; absent: no virtio-console. */
   consoleOutput?: (bytes: Uint8Array) => void;
+  /** virtio-9p shared folders. */
+  shares?: readonly VirtShare[];
 }
 
 export interface VirtioSet {
@@ -47,6 +58,7 @@ export function virtioDevices(config: VirtioConfig): { devices: VirtioDevice[]; 
   if (config.entropy) devices.push(new VirtioRng(config.entropy));
   const console = config.consoleOutput !== undefined ? new VirtioConsole(config.consoleOutput) : null;
   if (console !== null) devices.push(console);
+  for (const share of config.shares ?? []) devices.push(new VirtioP9(share.backend, share.tag));
   if (devices.length > VIRT_VIRTIO_SLOTS) {
     throw new RangeError(`${devices.length} virtio devices do not fit the board's ${VIRT_VIRTIO_SLOTS} slots`);
   }
@@ -72,6 +84,10 @@ export function buildVirtio(
 
 /** The occupied slots `config` gives, without building anything (for the device tree). */
 export function virtioSlotsOf(config: VirtioConfig): number[] {
-  const count = (config.disks?.length ?? 0) + (config.entropy ? 1 : 0) + (config.consoleOutput !== undefined ? 1 : 0);
+  const count =
+    (config.disks?.length ?? 0) +
+    (config.entropy ? 1 : 0) +
+    (config.consoleOutput !== undefined ? 1 : 0) +
+    (config.shares?.length ?? 0);
   return Array.from({ length: Math.min(count, VIRT_VIRTIO_SLOTS) }, (_v, slot) => slot);
 }

@@ -28,6 +28,14 @@ export interface RunOptions {
   console: "pl011" | "virtio";
   /** Whether the guest gets a virtio-rng device. */
   rng: boolean;
+  /** --share folders (virtio-9p), in order. */
+  shares: ShareOption[];
+}
+
+export interface ShareOption {
+  path: string;
+  tag: string;
+  readonly: boolean;
 }
 
 export interface DriveOption {
@@ -52,6 +60,28 @@ export function parseDrive(text: string): DriveOption {
     drive[name] = m[2] !== "off";
   }
   return drive;
+}
+
+export const DEFAULT_SHARE_TAG = "share";
+
+/** `DIR[,tag=TAG][,readonly]`. A tag is 1 to 31 printable ASCII characters without ',' (what
+ * fits the device's configuration field and a mount command line). */
+export function parseShare(text: string): ShareOption {
+  const [path, ...flags] = text.split(",");
+  if (path === "") throw new UsageError(`--share ${text}: no folder name`);
+  const share: ShareOption = { path, tag: DEFAULT_SHARE_TAG, readonly: false };
+  for (const flag of flags) {
+    const ro = /^readonly(?:=(on|off))?$/.exec(flag);
+    if (ro !== null) share.readonly = ro[1] !== "off";
+    else if (flag.startsWith("tag=")) {
+      const tag = flag.slice(4);
+      if (!/^[\x21-\x7e]{1,31}$/.test(tag)) {
+        throw new UsageError(`--share ${text}: tag '${tag}' must be 1 to 31 printable characters without spaces`);
+      }
+      share.tag = tag;
+    } else throw new UsageError(`--share ${text}: unknown flag '${flag}' (use tag=TAG, readonly)`);
+  }
+  return share;
 }
 
 /** Largest RAM the virt board can hold below 4 GiB: 0x40000000..0xFFFFFFFF. */
@@ -93,6 +123,9 @@ export const RUN_USAGE = `usage: armvmm run [options]
   --console pl011|virtio
                     connect the terminal to the PL011 (ttyAMA0, default) or to a virtio console (hvc0)
   --rng on|off      a virtio-rng entropy device fed by the host's CSPRNG (default on)
+  --share DIR[,tag=TAG][,readonly]
+                    share a host folder with the guest over virtio-9p (repeatable; default tag 'share'):
+                    mount -t 9p -o trans=virtio,version=9p2000.L TAG /mnt
 Console: Ctrl-A x quits, Ctrl-A h lists the escapes.`;
 
 export function parseRunOptions(argv: string[]): RunOptions {
@@ -120,6 +153,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
         drive: { type: "string", multiple: true },
         console: { type: "string" },
         rng: { type: "string" },
+        share: { type: "string", multiple: true },
       },
     });
   } catch (e) {
@@ -160,6 +194,12 @@ export function parseRunOptions(argv: string[]): RunOptions {
   if (rng !== "on" && rng !== "off") throw new UsageError(`--rng ${rng}: use on or off`);
   const drives = (v.drive ?? []).map(parseDrive);
   if (drives.length > 26) throw new UsageError("at most 26 --drive images");
+  const shares = (v.share ?? []).map(parseShare);
+  const tags = new Set<string>();
+  for (const share of shares) {
+    if (tags.has(share.tag)) throw new UsageError(`--share ${share.path}: tag '${share.tag}' is used twice`);
+    tags.add(share.tag);
+  }
   return {
     kernel: v.kernel,
     initrd: v.initrd,
@@ -178,5 +218,6 @@ export function parseRunOptions(argv: string[]): RunOptions {
     drives,
     console,
     rng: rng === "on",
+    shares,
   };
 }
