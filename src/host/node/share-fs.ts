@@ -16,7 +16,10 @@
 // times of a symlink act on the node's name in its pinned parent directory. If that name was
 // replaced meanwhile they act on the replacement, which is also inside the folder. Hard links and
 // bind mounts the host itself placed in the folder are followed like any file (nothing can tell
-// them apart); the guest cannot make either.
+// them apart); the guest cannot make either. A folder the host itself moves out of the share while
+// the guest holds it stays reachable through the guest's handles on it.
+//
+// Modes the guest sets lose their set-user-ID and set-group-ID bits (see GUEST_MODE_BITS).
 
 import * as fs from "node:fs";
 import type {
@@ -33,7 +36,11 @@ import { checkName } from "../../devices/virtio/9p/server.js";
 
 /** Linux's O_PATH (the same value on x86, arm and arm64); Node does not export it. */
 const O_PATH = 0o10000000;
-const { O_NOFOLLOW, O_DIRECTORY, O_CREAT, O_EXCL, O_RDONLY, O_WRONLY, O_RDWR, O_TRUNC, O_NONBLOCK } = fs.constants;
+const { O_NOFOLLOW, O_DIRECTORY, O_CREAT, O_EXCL, O_RDONLY, O_WRONLY, O_RDWR, O_TRUNC, O_APPEND, O_NONBLOCK } =
+  fs.constants;
+/** Mode bits the guest may set: no set-user-ID or set-group-ID, so a guest cannot leave a program
+ * on the host that runs as the user running armvmm (root, perhaps). */
+const GUEST_MODE_BITS = 0o1777;
 
 export class ShareError extends Error {}
 
@@ -214,7 +221,7 @@ export class ShareFs implements FsBackend {
     if (node.type === S_IFLNK) throw new P9Error(Errno.ELOOP, "a symlink is not opened");
     if (node.type !== S_IFREG && node.type !== S_IFDIR) throw new P9Error(Errno.EACCES, "not a file or folder");
     const access = mode.write ? (mode.read ? O_RDWR : O_WRONLY) : O_RDONLY;
-    const flags = access | (mode.truncate ? O_TRUNC : 0) | O_NONBLOCK;
+    const flags = access | (mode.truncate ? O_TRUNC : 0) | (mode.append ? O_APPEND : 0) | O_NONBLOCK;
     return new ShareFile(sys(() => fs.openSync(proc(node.fd), flags)));
   }
 
@@ -262,9 +269,10 @@ export class ShareFs implements FsBackend {
     const dir = this.node(dirNode);
     const path = this.at(dir, name);
     const access = open.read && open.write ? O_RDWR : open.write ? O_WRONLY : O_RDONLY;
+    const flags = O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | access | (open.append ? O_APPEND : 0);
     let fd: number;
     try {
-      fd = fs.openSync(path, O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | access, mode);
+      fd = fs.openSync(path, flags, mode & GUEST_MODE_BITS);
     } catch (e) {
       // Without O_EXCL an existing file is opened, but only through the checks of walk and open
       // (a planted FIFO or device must not be opened by O_CREAT's own lookup).
@@ -290,7 +298,7 @@ export class ShareFs implements FsBackend {
   mkdir(dir: FsNode, name: Uint8Array, mode: number): FsStat {
     this.guardWrite();
     const path = this.at(this.node(dir), name);
-    sys(() => fs.mkdirSync(path, { mode }));
+    sys(() => fs.mkdirSync(path, { mode: mode & GUEST_MODE_BITS }));
     return this.statAt(dir, name);
   }
 
@@ -355,7 +363,8 @@ export class ShareFs implements FsBackend {
     const self = link ? this.named(node) : proc(node.fd);
     if (attr.mode !== undefined) {
       if (link) throw new P9Error(Errno.EOPNOTSUPP, "chmod of a symlink");
-      sys(() => fs.chmodSync(self, attr.mode as number));
+      const mode = attr.mode & GUEST_MODE_BITS;
+      sys(() => fs.chmodSync(self, mode));
     }
     if (attr.uid !== undefined || attr.gid !== undefined) {
       const uid = attr.uid ?? -1;

@@ -306,3 +306,19 @@ test("lcreate with O_EXCL on an existing name fails EEXIST; without it, opens (a
     (e) => e instanceof Rlerror && e.errno === 22,
   );
 });
+
+test("O_APPEND writes go to the end whatever the offset; set-user-ID and set-group-ID bits are dropped", () => {
+  const { dir, c } = share({ "log.txt": "abc" });
+  c.walk(ROOT_FID, 2, "log.txt");
+  c.lopen(2, O_WRONLY | 0o2000);
+  c.write(2, 0, "def");
+  assert.equal(fs.readFileSync(join(dir, "log.txt"), "utf8"), "abcdef");
+  c.walk(ROOT_FID, 3, "log.txt");
+  c.rpc(P9.Tsetattr, (w) => w.u32(3).u32(0x1).u32(0o6755).u32(0).u32(0).u64(0).u64(0).u64(0).u64(0).u64(0));
+  assert.equal(fs.statSync(join(dir, "log.txt")).mode & 0o7777, 0o755);
+  c.walk(ROOT_FID, 4);
+  c.lcreate(4, "suid", O_WRONLY, 0o4777);
+  assert.equal(fs.statSync(join(dir, "suid")).mode & 0o6000, 0);
+  c.rpc(P9.Tmkdir, (w) => w.u32(ROOT_FID).str("sgid-dir").u32(0o2775).u32(0));
+  assert.equal(fs.statSync(join(dir, "sgid-dir")).mode & 0o6000, 0);
+});

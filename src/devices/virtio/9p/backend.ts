@@ -46,6 +46,8 @@ export interface OpenMode {
   read: boolean;
   write: boolean;
   truncate: boolean;
+  /** Every write goes to the end of the file, whatever its offset (O_APPEND). */
+  append: boolean;
 }
 
 /** What Tsetattr changes; absent fields stay. A time of "now" is the host's clock. */

@@ -9,6 +9,7 @@ import { P9Reader, P9Writer, type Qid } from "./codec.js";
 import {
   AT_REMOVEDIR,
   DOTL_O_ACCMODE,
+  DOTL_O_APPEND,
   DOTL_O_EXCL,
   DOTL_O_RDWR,
   DOTL_O_TRUNC,
@@ -370,6 +371,7 @@ export class P9Server {
       read: acc !== DOTL_O_WRONLY,
       write: acc === DOTL_O_WRONLY || acc === DOTL_O_RDWR,
       truncate: (flags & DOTL_O_TRUNC) !== 0,
+      append: (flags & DOTL_O_APPEND) !== 0,
     };
     if (mode.write || mode.truncate) this.writable();
     return mode;
