@@ -134,6 +134,11 @@ test("setattr: mode, size, times given and SET_*_NOW; getattr reports them", () 
   const now = fs.statSync(join(dir, "f.txt"));
   assert.ok(now.mtimeMs >= before - 1000, "mtime set to now");
   assert.equal(now.atimeMs, 1_000_000_000_000, "atime untouched");
+  // uid and gid (u32)-1 mean "no change"; the host's own ids are accepted.
+  setattr(0x6, (w) => w.u32(0).u32(0xffffffff).u32(0xffffffff).u64(0).u64(0).u64(0).u64(0).u64(0));
+  const ids = fs.statSync(join(dir, "f.txt"));
+  setattr(0x6, (w) => w.u32(0).u32(ids.uid).u32(ids.gid).u64(0).u64(0).u64(0).u64(0).u64(0));
+  assert.equal(fs.statSync(join(dir, "f.txt")).uid, ids.uid);
 });
 
 test("rename, renameat, unlinkat (file and directory); statfs; lock and getlock; flush; xattrs unsupported", () => {

@@ -112,7 +112,13 @@ export class P9Server {
 
   /** Forgets every fid (a device reset, or a new Tversion). */
   reset(): void {
-    for (const fid of this.fids.values()) this.drop(fid);
+    for (const fid of this.fids.values()) {
+      try {
+        this.drop(fid);
+      } catch (e) {
+        this.log(`9p: closing a fid at reset: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     this.fids.clear();
     this.msize = MAX_MSIZE;
   }
@@ -487,8 +493,9 @@ export class P9Server {
     const mtime = { sec: Number(r.u64()), nsec: Number(r.u64()) };
     const attr: SetAttr = {};
     if (valid & SETATTR_MODE) attr.mode = mode & 0o7777;
-    if (valid & SETATTR_UID) attr.uid = uid;
-    if (valid & SETATTR_GID) attr.gid = gid;
+    // (u32)-1 is "no change", as in chown(2).
+    if (valid & SETATTR_UID && uid !== 0xffffffff) attr.uid = uid;
+    if (valid & SETATTR_GID && gid !== 0xffffffff) attr.gid = gid;
     if (valid & SETATTR_SIZE) {
       if (size > BigInt(Number.MAX_SAFE_INTEGER)) throw new P9Error(Errno.EFBIG, "size out of range");
       attr.size = Number(size);
