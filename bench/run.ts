@@ -10,6 +10,7 @@
 //   smp         SMP scaling: CPU-bound jobs in Debian, one alone and two in parallel, on 1 and 2 vcpus
 //   disk        virtio-blk sequential write and read (dd with O_DIRECT in Debian), MiB/s
 //   net         virtio-net: TCP guest -> host (passt), ping to the gateway, TCP VM -> VM (--net socket)
+//   9p          virtio-9p shared folder: cat of a 10 MB file and ls -R of 2000 files in Debian
 
 import { parseArgs } from "node:util";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,15 +25,16 @@ import { idleHeartbeat, idleLinux, type IdleResult } from "./idle.js";
 import { armvmmJobs, qemuJobs, type JobTimes } from "./smp.js";
 import { armvmmDisk, diskImages, qemuDisk, type DiskFigures } from "./disk.js";
 import { NET_MB, netFigures, type NetFigures } from "./net.js";
+import { armvmmP9, p9Setup, qemuP9, P9_FILE_MB, P9_TREE_FILES, type P9Figures } from "./p9.js";
 import { armvmmLatency, qemuLatency, type LatencyFigure } from "./latency.js";
 import { processCpuSeconds } from "./proc-cpu.js";
 import { QEMU, QEMU_MACHINE, qemuToExit, qemuToLine, qemuVersion } from "./qemu.js";
 import { fixed, formatTable, millions, type Cell } from "./table.js";
 
-const PARTS = ["loop", "decompress", "boot", "idle", "latency", "smp", "disk", "net"] as const;
+const PARTS = ["loop", "decompress", "boot", "idle", "latency", "smp", "disk", "net", "9p"] as const;
 type Part = (typeof PARTS)[number];
 
-const USAGE = `usage: npm run bench -- [loop] [decompress] [boot] [idle] [latency] [smp] [disk] [net] [options]
+const USAGE = `usage: npm run bench -- [loop] [decompress] [boot] [idle] [latency] [smp] [disk] [net] [9p] [options]
   --no-qemu              do not run QEMU even if it is installed
   --iterations N         integer loop iterations on armvmm (default 20000000)
   --qemu-iterations N    integer loop iterations on QEMU (default 500000000)
@@ -456,6 +458,44 @@ async function benchNet(o: Options): Promise<void> {
   for (const r of [a, q]) if (typeof r === "string") say(`net: ${r}`);
 }
 
+async function benchP9(o: Options): Promise<void> {
+  const missing = missingGuests(["vmlinuz", "initrd-virtio.cpio.gz"]);
+  if (missing) return say(`\n(i) 9p shared folder: SKIPPED, ${missing}`);
+  const setup = p9Setup();
+  if (typeof setup === "string") return say(`\n(i) 9p shared folder: SKIPPED, ${setup}`);
+  const files = { kernel: cached("vmlinuz"), initrd: cached("initrd-virtio.cpio.gz") };
+  try {
+    note("9p: armvmm...");
+    const a = await armvmmP9(files, setup, o.timeoutMs);
+    let q: P9Figures | null = null;
+    if (o.qemu) {
+      note("9p: QEMU...");
+      q = await qemuP9(files, setup, o.timeoutMs);
+    }
+    const mbps = (f: P9Figures | null) => (f ? P9_FILE_MB / f.cat : undefined);
+    const rows: Cell[][] = [
+      [`cat of a ${P9_FILE_MB} MB file, s`, fixed(a?.cat, 2), fixed(q?.cat, 2), q && a ? ratio(a.cat, q.cat) : "-"],
+      [`  the same in MB/s`, fixed(mbps(a), 1), fixed(mbps(q), 1), "-"],
+      [
+        `ls -R of ${P9_TREE_FILES} files in 20 folders, s`,
+        fixed(a?.ls, 2),
+        fixed(q?.ls, 2),
+        q && a ? ratio(a.ls, q.ls) : "-",
+      ],
+      ["files ls -R listed", a?.files ?? "-", q?.files ?? "-", "-"],
+    ];
+    say(
+      formatTable(
+        "\n(i) virtio-9p shared folder, seconds of guest time (9P2000.L, default msize and cache, 1 vcpu)",
+        ["", "armvmm", "QEMU TCG", "armvmm/QEMU"],
+        rows,
+      ),
+    );
+  } finally {
+    rmSync(setup.dir, { recursive: true, force: true });
+  }
+}
+
 async function benchSmp(o: Options): Promise<void> {
   const missing = missingGuests(["vmlinuz", "initrd-bench.cpio.gz"]);
   if (missing) return say(`\n(e) SMP scaling: SKIPPED, ${missing}`);
@@ -528,6 +568,7 @@ async function main(): Promise<void> {
   if (o.parts.has("smp")) await benchSmp(o);
   if (o.parts.has("disk")) await benchDisk(o);
   if (o.parts.has("net")) await benchNet(o);
+  if (o.parts.has("9p")) await benchP9(o);
 }
 
 main().catch((e: unknown) => {

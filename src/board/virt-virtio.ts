@@ -1,7 +1,8 @@
 // The virt board's virtio devices: which device sits in which virtio-mmio slot, each behind its own
 // transport, with its interrupt line to the vgic. Disks take the first slots in --drive order (so
 // the first is /dev/vda: Linux probes the device tree's nodes in address order), then the NICs in
-// --net order (eth0, eth1...), then the entropy device, then the console. Only occupied slots get a device-tree node.
+// --net order (eth0, eth1...), then the entropy device, then the console, then the shared folders
+// in --share order. Only occupied slots get a device-tree node.
 
 import type { IrqLine } from "../devices/device.js";
 import type { BlockBackend } from "../devices/virtio/block-backend.js";
@@ -10,6 +11,8 @@ import { VirtioConsole } from "../devices/virtio/console.js";
 import type { VirtioDevice } from "../devices/virtio/device.js";
 import type { GuestMemory } from "../devices/virtio/guest-memory.js";
 import { VirtioRng, type EntropySource } from "../devices/virtio/rng.js";
+import type { FsBackend } from "../devices/virtio/9p/backend.js";
+import { VirtioP9 } from "../devices/virtio/9p/virtio-9p.js";
 import { VirtioMmio } from "../devices/virtio/transport.js";
 import { VirtioNet } from "../devices/virtio/net.js";
 import type { NetBackend } from "../devices/net/backend.js";
@@ -27,6 +30,12 @@ export interface VirtNic {
   mac: Uint8Array;
 }
 
+export interface VirtShare {
+  backend: FsBackend;
+  /** The mount tag the guest names (`mount -t 9p TAG DIR`). */
+  tag: string;
+}
+
 export interface VirtioConfig {
   disks?: readonly VirtDisk[];
   nics?: readonly VirtNic[];
@@ -34,6 +43,8 @@ export interface VirtioConfig {
   entropy?: EntropySource | null;
   /** Bytes the guest writes to /dev/hvc0; absent: no virtio-console. */
   consoleOutput?: (bytes: Uint8Array) => void;
+  /** virtio-9p shared folders. */
+  shares?: readonly VirtShare[];
 }
 
 export interface VirtioSet {
@@ -57,6 +68,7 @@ export function virtioDevices(config: VirtioConfig): { devices: VirtioDevice[]; 
   if (config.entropy) devices.push(new VirtioRng(config.entropy));
   const console = config.consoleOutput !== undefined ? new VirtioConsole(config.consoleOutput) : null;
   if (console !== null) devices.push(console);
+  for (const share of config.shares ?? []) devices.push(new VirtioP9(share.backend, share.tag));
   if (devices.length > VIRT_VIRTIO_SLOTS) {
     throw new RangeError(`${devices.length} virtio devices do not fit the board's ${VIRT_VIRTIO_SLOTS} slots`);
   }
@@ -86,6 +98,7 @@ export function virtioSlotsOf(config: VirtioConfig): number[] {
     (config.disks?.length ?? 0) +
     (config.nics?.length ?? 0) +
     (config.entropy ? 1 : 0) +
-    (config.consoleOutput !== undefined ? 1 : 0);
+    (config.consoleOutput !== undefined ? 1 : 0) +
+    (config.shares?.length ?? 0);
   return Array.from({ length: Math.min(count, VIRT_VIRTIO_SLOTS) }, (_v, slot) => slot);
 }

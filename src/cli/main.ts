@@ -15,7 +15,8 @@ import { VmFate } from "../vmm/vm.js";
 import { resolveGuest, GuestMissing } from "./guests.js";
 import { DriveError, driveSerial, openDrive } from "../host/node/file-disk.js";
 import { CryptoEntropy, SeededEntropy } from "../devices/virtio/rng.js";
-import type { VirtDisk } from "../board/virt-virtio.js";
+import type { VirtDisk, VirtShare } from "../board/virt-virtio.js";
+import { ShareError, ShareFs } from "../host/node/share-fs.js";
 import type { BlockBackend } from "../devices/virtio/block-backend.js";
 import { NetBackendError, openNics } from "./nics.js";
 import { resolve as resolvePath } from "node:path";
@@ -94,6 +95,17 @@ async function run(opts: RunOptions): Promise<number> {
     throw e;
   }
   process.once("exit", () => nics.forEach((n) => n.backend.close()));
+  const shares: VirtShare[] = [];
+  for (const share of opts.shares) {
+    try {
+      const backend = ShareFs.open(share.path, share.readonly);
+      process.once("exit", () => backend.dispose());
+      shares.push({ backend, tag: share.tag });
+    } catch (e) {
+      if (e instanceof ShareError) throw new CliError(e.message);
+      throw e;
+    }
+  }
   // icount runs must repeat exactly, so their entropy is a seeded stream.
   const entropy = !opts.rng ? null : opts.clock === "icount" ? new SeededEntropy(1) : new CryptoEntropy();
 
@@ -117,6 +129,7 @@ async function run(opts: RunOptions): Promise<number> {
         nics,
         entropy,
         consoleOutput: opts.console === "virtio" ? (bytes) => bytes.forEach((b) => terminal.write(b)) : undefined,
+        shares,
       },
       loop: nodeLoop,
       output: (byte) => terminal.write(byte),

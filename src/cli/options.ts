@@ -30,6 +30,8 @@ export interface RunOptions {
   rng: boolean;
   /** --net NICs, in order (eth0, eth1, ...). */
   nets: NetOption[];
+  /** --share folders (virtio-9p), in order. */
+  shares: ShareOption[];
 }
 
 export type NetOption =
@@ -69,6 +71,12 @@ export function parseNet(text: string): NetOption {
   throw new UsageError(`--net ${text}: unknown kind '${kind}' (use user or socket)`);
 }
 
+export interface ShareOption {
+  path: string;
+  tag: string;
+  readonly: boolean;
+}
+
 export interface DriveOption {
   path: string;
   readonly: boolean;
@@ -91,6 +99,28 @@ export function parseDrive(text: string): DriveOption {
     drive[name] = m[2] !== "off";
   }
   return drive;
+}
+
+export const DEFAULT_SHARE_TAG = "share";
+
+/** `DIR[,tag=TAG][,readonly]`. A tag is 1 to 31 printable ASCII characters without ',' (what
+ * fits the device's configuration field and a mount command line). */
+export function parseShare(text: string): ShareOption {
+  const [path, ...flags] = text.split(",");
+  if (path === "") throw new UsageError(`--share ${text}: no folder name`);
+  const share: ShareOption = { path, tag: DEFAULT_SHARE_TAG, readonly: false };
+  for (const flag of flags) {
+    const ro = /^readonly(?:=(on|off))?$/.exec(flag);
+    if (ro !== null) share.readonly = ro[1] !== "off";
+    else if (flag.startsWith("tag=")) {
+      const tag = flag.slice(4);
+      if (!/^[\x21-\x7e]{1,31}$/.test(tag)) {
+        throw new UsageError(`--share ${text}: tag '${tag}' must be 1 to 31 printable characters without spaces`);
+      }
+      share.tag = tag;
+    } else throw new UsageError(`--share ${text}: unknown flag '${flag}' (use tag=TAG, readonly)`);
+  }
+  return share;
 }
 
 /** Largest RAM the virt board can hold below 4 GiB: 0x40000000..0xFFFFFFFF. */
@@ -137,6 +167,9 @@ export const RUN_USAGE = `usage: armvmm run [options]
                     (DHCP, DNS, the host's services at the gateway), or QEMU's stream format over a socket,
                     ADDR being HOST:PORT or unix:PATH
   --mac MAC         the first NIC's MAC address (default: a stable, locally administered one per VM)
+  --share DIR[,tag=TAG][,readonly]
+                    share a host folder with the guest over virtio-9p (repeatable; default tag 'share'):
+                    mount -t 9p -o trans=virtio,version=9p2000.L TAG /mnt
 Console: Ctrl-A x quits, Ctrl-A h lists the escapes.`;
 
 export function parseRunOptions(argv: string[]): RunOptions {
@@ -166,6 +199,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
         rng: { type: "string" },
         net: { type: "string", multiple: true },
         mac: { type: "string" },
+        share: { type: "string", multiple: true },
       },
     });
   } catch (e) {
@@ -213,6 +247,12 @@ export function parseRunOptions(argv: string[]): RunOptions {
     if ((parseInt(v.mac.slice(0, 2), 16) & 1) !== 0) throw new UsageError(`--mac ${v.mac}: a multicast address`);
     nets[0].mac = v.mac;
   }
+  const shares = (v.share ?? []).map(parseShare);
+  const tags = new Set<string>();
+  for (const share of shares) {
+    if (tags.has(share.tag)) throw new UsageError(`--share ${share.path}: tag '${share.tag}' is used twice`);
+    tags.add(share.tag);
+  }
   return {
     kernel: v.kernel,
     initrd: v.initrd,
@@ -232,5 +272,6 @@ export function parseRunOptions(argv: string[]): RunOptions {
     console,
     rng: rng === "on",
     nets,
+    shares,
   };
 }

@@ -119,6 +119,25 @@ test("--drive with no file name", async () => {
   await expectError(["run", "--drive", ",readonly"], /no file name/);
 });
 
+// ---- shared folders (--share) ----
+
+test("a shared folder that does not exist", async () => {
+  const path = join(dir, "no-such-folder");
+  await expectError(["run", "--share", path], /no such folder/i, path);
+});
+
+test("a shared folder that is a file", async () => {
+  const path = file("not-a-folder", new Uint8Array(4));
+  await expectError(["run", "--share", path], /not a folder/i, path);
+});
+
+test("--share with an unknown flag, a bad tag, or the same tag twice", async () => {
+  await expectError(["run", "--share", `${dir},cache=loose`], /unknown flag 'cache=loose'/);
+  await expectError(["run", "--share", `${dir},tag=`], /tag '' must be 1 to 31/);
+  await expectError(["run", "--share", `${dir},tag=${"t".repeat(32)}`], /must be 1 to 31/);
+  await expectError(["run", "--share", dir, "--share", `${dir},readonly`], /tag 'share' is used twice/);
+});
+
 test("--console and --rng with unknown values", async () => {
   await expectError(["run", "--console", "serial"], /--console serial/);
   await expectError(["run", "--rng", "maybe"], /--rng maybe/);

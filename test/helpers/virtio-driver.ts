@@ -143,6 +143,11 @@ export class TestDriver {
     return addr;
   }
 
+  /** Frees every buffer allocated so far (for long request sequences; earlier chains must be used). */
+  resetHeap(): void {
+    this.heap = RAM_BASE + 0x8_0000;
+  }
+
   bytesAt(addr: number, len: number): Uint8Array {
     return this.mem.bytes.slice(this.off(addr), this.off(addr) + len);
   }

@@ -34,3 +34,25 @@ test("defaults and trace kinds", () => {
   assert.deepEqual([...o.trace].sort(), ["psci", "vgic"]);
   assert.equal(parseRunOptions([]).memBytes, 512 << 20);
 });
+
+test("--share DIR[,tag=TAG][,readonly]: default tag 'share', repeatable, tags checked and unique", () => {
+  assert.deepEqual(parseRunOptions([]).shares, []);
+  assert.deepEqual(parseRunOptions(["--share", "/a", "--share", "/b,tag=data,readonly"]).shares, [
+    { path: "/a", tag: "share", readonly: false },
+    { path: "/b", tag: "data", readonly: true },
+  ]);
+  assert.equal(parseRunOptions(["--share", "/a,readonly=off"]).shares[0].readonly, false);
+  assert.equal(parseRunOptions(["--share", `/a,tag=${"t".repeat(31)}`]).shares[0].tag.length, 31);
+  for (const bad of [
+    ["--share", "/a,tag="],
+    ["--share", `/a,tag=${"t".repeat(32)}`],
+    ["--share", "/a,tag=has space"],
+    ["--share", "/a,tag=\u00e9t\u00e9"],
+    ["--share", "/a,cache=loose"],
+    ["--share", ",readonly"],
+    ["--share", "/a", "--share", "/b"],
+    ["--share", "/a,tag=x", "--share", "/b,tag=x"],
+  ]) {
+    assert.throws(() => parseRunOptions(bad), UsageError, bad.join(" "));
+  }
+});
