@@ -17,10 +17,12 @@ test(
     const img = scratch.image("console", {
       "test.sh": [
         'echo "armvmm-test: hvc $(cat /sys/class/tty/hvc0/dev)"',
-        "stty -F /dev/hvc0 -echo",
-        "echo written-to-hvc0 > /dev/hvc0",
+        // Held open from here on: input that arrives while no one has the tty open could be lost.
+        "exec 3<>/dev/hvc0",
+        "stty -echo <&3",
+        "echo written-to-hvc0 >&3",
         'echo "armvmm-test: ready"',
-        "read -r line < /dev/hvc0",
+        "read -r line <&3",
         'echo "armvmm-test: got $line"',
         "",
       ].join("\n"),
