@@ -81,10 +81,14 @@ EOF
 ExecStart=
 ExecStart=-/sbin/agetty --autologin root --keep-baud 115200,57600,38400,9600 - $TERM
 EOF
+  # dpkg without an fsync per file for the second stage (the guest syncs once at the end, and a
+  # build that fails is thrown away); armvmm-second-stage.sh removes this setting.
+  mkdir -p "$TREE/etc/dpkg/dpkg.cfg.d"
+  printf 'force-unsafe-io\n' >"$TREE/etc/dpkg/dpkg.cfg.d/armvmm-unsafe-io"
   cp "$HERE/rootfs/armvmm-second-stage.sh" "$TREE/armvmm-second-stage.sh"
   chmod 755 "$TREE/armvmm-second-stage.sh"
   chown -R 0:0 "$TREE/etc/hostname" "$TREE/etc/hosts" "$TREE/etc/fstab" "$TREE/etc/systemd" \
-    "$TREE/armvmm-second-stage.sh" "$TREE/usr/lib/modules"
+    "$TREE/etc/dpkg" "$TREE/armvmm-second-stage.sh" "$TREE/usr/lib/modules"
 
   say "writing the image: mke2fs -t ext4 -d (${SIZE}B, sparse)"
   rm -f "$IMG.partial"
@@ -171,6 +175,7 @@ case "$RUNNER" in
       --append "$APPEND" --mem "$MEM")
     ;;
   qemu)
+    # shellcheck disable=SC2054 # the commas are QEMU's
     GUEST=(qemu-system-arm -M virt -cpu cortex-a15 -m "$MEM" -nographic -no-reboot
       -global virtio-mmio.force-legacy=false -kernel "$KERNEL" -initrd "$INITRD"
       -drive "if=none,file=$IMG.partial,format=raw,id=d0,discard=unmap"

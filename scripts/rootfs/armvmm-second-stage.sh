@@ -29,6 +29,7 @@ if ! chroot "$ROOT" /debootstrap/debootstrap --second-stage; then
   fail "debootstrap --second-stage failed"
 fi
 say "debootstrap done in $(($(cut -d. -f1 /proc/uptime) - start)) s"
+rm -f "$ROOT/etc/dpkg/dpkg.cfg.d/armvmm-unsafe-io"
 
 mount -t proc proc "$ROOT/proc" || fail "cannot mount /proc in the new system"
 mounted="proc $mounted"
