@@ -22,6 +22,10 @@ export const CONDITIONS = [
   "(cpu.z !== 0 || cpu.n !== cpu.v)",
 ];
 
+/** A flag's assignment in generated code, and each flag's bit. */
+const FLAG_WRITE = / ?cpu\.([nzcv]) = [^;=][^;]*;/g;
+const FLAG_BITS: Record<string, number> = { n: 8, z: 4, c: 2, v: 1 };
+
 export class Emitter {
   /** Index of the instruction in the block (counts from 0), its address and its size in bytes. */
   k = 0;
@@ -45,8 +49,16 @@ export class Emitter {
     this.size = pcAhead === 8 ? 4 : 2;
   }
 
+  /** Flags (N 8, Z 4, C 2, V 1) this instruction need not write: a later instruction of the block
+   * writes them before anything can read them or see them (jit-t16.ts finds these). */
+  deadFlags = 0;
+
   emit(line: string): void {
-    this.out.push(line);
+    this.out.push(
+      this.deadFlags === 0
+        ? line
+        : line.replace(FLAG_WRITE, (w, f: string) => (this.deadFlags & FLAG_BITS[f] ? "" : w)),
+    );
   }
 
   /** The value of register n as an operand. */

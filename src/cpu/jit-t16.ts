@@ -3,7 +3,9 @@
 // write outside an IT block (at most MAX_BLOCK, never past its 4 KiB page). A block is entered
 // only outside an IT block, so the generator knows ITSTATE at every instruction: IT blocks are
 // translated as conditional code (16-bit forms inside setting no flags), with cpu.it stored as the
-// interpreter advances it.
+// interpreter advances it. Flag writes of register-only 16-bit forms (outside IT blocks almost
+// all of them set flags) are left out when a later instruction of the block overwrites those
+// flags before anything can see them.
 //
 // The frequent 32-bit forms are spelled out too (LDR/STR.W with imm12, imm8 and register offsets,
 // data processing with a modified immediate or a shifted register, ADDW/SUBW/MOVW/MOVT, B<c>.W,
@@ -689,6 +691,80 @@ function instruction32(e: Emitter, instr: number): void {
   if (!done) e.call("executeT32", instr);
 }
 
+const N = 8;
+const Z = 4;
+const C = 2;
+const V = 1;
+const NZCV_BITS = N | Z | C | V;
+
+/** The flags a 16-bit instruction outside an IT block reads and writes, as [reads, writes], when
+ * its code can neither leave the block nor fault (pure register arithmetic); null otherwise. */
+function flagEffect(hw: number): [number, number] | null {
+  switch (hw >>> 11) {
+    case 0x00:
+    case 0x01:
+    case 0x02:
+      // LSL #0 keeps C.
+      return [0, hw >>> 11 === 0 && ((hw >>> 6) & 31) === 0 ? N | Z : N | Z | C];
+    case 0x03:
+    case 0x05:
+    case 0x06:
+    case 0x07:
+      return [0, NZCV_BITS];
+    case 0x04:
+      return [0, N | Z];
+    case 0x08: {
+      if ((hw & 0x400) === 0) {
+        const op = (hw >>> 6) & 15;
+        if (op === 2 || op === 3 || op === 4 || op === 7) return [C, N | Z | C]; // shifts by a register
+        if (op === 5 || op === 6) return [C, NZCV_BITS]; // ADC, SBC
+        if (op === 9 || op === 10 || op === 11) return [0, NZCV_BITS];
+        return [0, N | Z];
+      }
+      const dn = ((hw >>> 4) & 8) | (hw & 7);
+      const op = (hw >>> 8) & 3;
+      if (op === 1) return [0, NZCV_BITS];
+      return op !== 3 && dn !== 15 ? [0, 0] : null;
+    }
+    case 0x14:
+    case 0x15:
+      return [0, 0];
+    case 0x16:
+      return (hw & 0x0f00) === 0 || (hw & 0x0f00) === 0x0200 ? [0, 0] : null;
+    default:
+      return null;
+  }
+}
+
+/** For each instruction of the block, the flags it need not write: overwritten by the pure
+ * instructions after it before anything (a read, an access that may fault, a call, an exit, the
+ * block's end) can see them. Inside IT blocks and for 32-bit instructions, none. */
+function deadFlags(mem16: Uint16Array, index: number, length: number): number[] {
+  const effects: ([number, number] | null)[] = [];
+  let i = index;
+  let it = 0;
+  for (let k = 0; k < length; k++) {
+    const hw = mem16[i];
+    const wide = hw >>> 11 >= 0x1d;
+    effects.push(it === 0 && !wide ? flagEffect(hw) : null);
+    if (it === 0 && !wide && isIt(hw)) it = hw & 0xff;
+    else it = itAdvance(it);
+    i += wide ? 2 : 1;
+  }
+  const dead = new Array<number>(length).fill(0);
+  let live = NZCV_BITS;
+  for (let k = length - 1; k >= 0; k--) {
+    const effect = effects[k];
+    if (effect === null) {
+      live = NZCV_BITS;
+      continue;
+    }
+    dead[k] = effect[1] & ~live;
+    live = (live & ~effect[1]) | effect[0];
+  }
+  return dead;
+}
+
 /** The source of the function for the block of `length` instructions from mem16[index], at
  * address `pc` (as scanT16 found it). ITSTATE is known at each instruction (the block is entered
  * with it 0): inside an IT block an instruction runs under its condition, the 16-bit forms set no
@@ -696,12 +772,14 @@ function instruction32(e: Emitter, instr: number): void {
 export function generateT16(mem16: Uint16Array, index: number, pc: number, length: number): string {
   const out: string[] = [];
   const e = new Emitter(out, pc, length, 4);
+  const dead = deadFlags(mem16, index, length);
   let i = index;
   let at = pc | 0;
   let it = 0;
   for (let k = 0; k < length; k++) {
     const hw = mem16[i];
     e.k = k;
+    e.deadFlags = dead[k];
     e.pc = at;
     e.it = it;
     e.itNext = itAdvance(it);
