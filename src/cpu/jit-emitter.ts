@@ -22,6 +22,10 @@ export const CONDITIONS = [
   "(cpu.z !== 0 || cpu.n !== cpu.v)",
 ];
 
+/** A flag's assignment in generated code, and each flag's bit. */
+const FLAG_WRITE = / ?cpu\.([nzcv]) = [^;=][^;]*;/g;
+const FLAG_BITS: Record<string, number> = { n: 8, z: 4, c: 2, v: 1 };
+
 export class Emitter {
   /** Index of the instruction in the block (counts from 0), its address and its size in bytes. */
   k = 0;
@@ -29,6 +33,11 @@ export class Emitter {
   size: number;
   /** Set when a branch goes back to the block's first instruction: the body is then a loop. */
   loops = false;
+  /** Thumb: ITSTATE while this instruction runs, and after it (0 outside IT blocks). The
+   * generated code keeps cpu.it at `it` during the instruction (an abort saves it in the SPSR, the
+   * executors read it) and sets `itNext` whenever it leaves after the instruction. */
+  it = 0;
+  itNext = 0;
   constructor(
     private readonly out: string[],
     /** The block's first address, and its length in instructions. */
@@ -40,8 +49,16 @@ export class Emitter {
     this.size = pcAhead === 8 ? 4 : 2;
   }
 
+  /** Flags (N 8, Z 4, C 2, V 1) this instruction need not write: a later instruction of the block
+   * writes them before anything can read them or see them (jit-t16.ts finds these). */
+  deadFlags = 0;
+
   emit(line: string): void {
-    this.out.push(line);
+    this.out.push(
+      this.deadFlags === 0
+        ? line
+        : line.replace(FLAG_WRITE, (w, f: string) => (this.deadFlags & FLAG_BITS[f] ? "" : w)),
+    );
   }
 
   /** The value of register n as an operand. */
@@ -85,13 +102,16 @@ export class Emitter {
 
   /** Leaves the block after this instruction, going on at `target`. */
   leave(target: number): string {
-    return `cpu.nextPc = ${target}; cpu.curPc = ${this.pc}; r[15] = ${this.pcValue}; return ${this.count};`;
+    const it = this.it === 0 ? "" : `cpu.it = ${this.itNext}; `;
+    return `${it}cpu.nextPc = ${target}; cpu.curPc = ${this.pc}; r[15] = ${this.pcValue}; return ${this.count};`;
   }
 
   /** A branch taken to `target`: leaves the block, or goes round again when it is the block's own
    * start and the budget allows a whole pass (memcpy, memset, delays stay inside the function). */
   branch(target: number): string {
-    if (target !== this.start) return this.leave(target);
+    // In an IT block the loop is not taken: ITSTATE may not be 0 at the target (the block's entry
+    // assumes it is), and the branch is an IT block's last instruction, rare in loops anyway.
+    if (target !== this.start || this.it !== 0) return this.leave(target);
     this.loops = true;
     return (
       `done = ${this.count};` +
@@ -107,10 +127,18 @@ export class Emitter {
 
   callText(helper: HelperName, instr: number): string {
     const next = this.next;
+    const setup = `cpu.curPc = ${this.pc}; cpu.nextPc = ${next}; r[15] = ${this.pcValue}; cpu.sliceCount = ${this.count};`;
+    const call = ` h.${helper}(cpu, ${instr | 0});`;
+    const check = ` if (cpu.nextPc !== ${next} || cpu.attention !== 0) return ${this.count};`;
+    if (this.it === 0) return setup + call + check;
+    // In an IT block, as runT32: ITSTATE advances after the instruction unless it took an
+    // exception (or returned from one), which set ITSTATE itself.
     return (
-      `cpu.curPc = ${this.pc}; cpu.nextPc = ${next}; r[15] = ${this.pcValue}; cpu.sliceCount = ${this.count};` +
-      ` h.${helper}(cpu, ${instr | 0});` +
-      ` if (cpu.nextPc !== ${next} || cpu.attention !== 0) return ${this.count};`
+      setup +
+      " cpu.exceptionTaken = false;" +
+      call +
+      ` if (cpu.exceptionTaken) cpu.exceptionTaken = false; else cpu.it = ${this.itNext};` +
+      check
     );
   }
 }

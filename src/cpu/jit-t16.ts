@@ -1,9 +1,11 @@
 // Translation of Thumb blocks to JavaScript, as jit-a32.ts does for ARM code: a block is the
 // straight run of instructions from an entry halfword to the first unconditional branch or PC
-// write (at most MAX_BLOCK, never past its 4 KiB page). A block never holds an IT instruction
-// and is only entered outside an IT block, so inside it cpu.it is 0 throughout: every 16-bit
-// data-processing form sets the flags, and no instruction is conditional on ITSTATE. IT blocks
-// are left to the interpreter (run-t32.ts).
+// write outside an IT block (at most MAX_BLOCK, never past its 4 KiB page). A block is entered
+// only outside an IT block, so the generator knows ITSTATE at every instruction: IT blocks are
+// translated as conditional code (16-bit forms inside setting no flags), with cpu.it stored as the
+// interpreter advances it. Flag writes of register-only 16-bit forms (outside IT blocks almost
+// all of them set flags) are left out when a later instruction of the block overwrites those
+// flags before anything can see them.
 //
 // The frequent 32-bit forms are spelled out too (LDR/STR.W with imm12, imm8 and register offsets,
 // data processing with a modified immediate or a shifted register, ADDW/SUBW/MOVW/MOVT, B<c>.W,
@@ -70,25 +72,40 @@ export interface T16Scan {
   halfwords: number;
 }
 
-/** The block whose first halfword is mem16[index]: stops before an IT instruction, and before a
- * 32-bit instruction whose second halfword is on the next page. A length of 0 means that the
- * first instruction is one of those (the interpreter runs it). */
+/** ITSTATE after an instruction in an IT block (A2.5.2 ITAdvance). */
+export function itAdvance(it: number): number {
+  return (it & 7) === 0 ? 0 : (it & 0xe0) | ((it << 1) & 0x1f);
+}
+
+/** The block whose first halfword is mem16[index]: stops before a 32-bit instruction whose second
+ * halfword is on the next page, and before an IT instruction inside an IT block (UNPREDICTABLE:
+ * the interpreter runs it). A length of 0 means that the first instruction is a split one. */
 export function scanT16(mem16: Uint16Array, index: number): T16Scan {
   const end = (index & ~(PAGE_HALFWORDS - 1)) + PAGE_HALFWORDS;
   let i = index;
   let length = 0;
+  let it = 0;
   while (i < end && length < MAX_BLOCK) {
     const hw = mem16[i];
     if (hw >>> 11 >= 0x1d) {
       if (i + 1 >= end) break;
       length++;
       i += 2;
-      if (endsBlock32(hw, mem16[i - 1])) break;
+      it = itAdvance(it);
+      // Inside an IT block a branch may not be taken: the block goes on to the block's end.
+      if (it === 0 && endsBlock32(hw, mem16[i - 1])) break;
     } else {
-      if (isIt(hw)) break;
+      if (isIt(hw)) {
+        if (it !== 0) break;
+        it = hw & 0xff;
+        length++;
+        i++;
+        continue;
+      }
       length++;
       i++;
-      if (endsBlock16(hw)) break;
+      it = itAdvance(it);
+      if (it === 0 && endsBlock16(hw)) break;
     }
   }
   return { length, halfwords: i - index };
@@ -97,6 +114,11 @@ export function scanT16(mem16: Uint16Array, index: number): T16Scan {
 const NZ = "cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;";
 /** AddWithCarry's flags for res = x + y + carry in. */
 const NZCV = `${NZ} cpu.c = ((x & y) | ((x | y) & ~res)) >>> 31; cpu.v = ((x ^ res) & (y ^ res)) >>> 31;`;
+
+/** The flag updates of a 16-bit form that sets flags only outside IT blocks. */
+function flagsIf(e: Emitter, flags: string): string {
+  return e.it === 0 ? ` ${flags.trimStart()}` : "";
+}
 
 /** LSL/LSR/ASR Rd, Rm, #imm5 (flags: NZ, and C unless LSL #0). */
 function shiftImmediate(e: Emitter, hw: number): void {
@@ -120,7 +142,8 @@ function shiftImmediate(e: Emitter, hw: number): void {
       break;
   }
   const c = carry === null ? "" : ` cpu.c = ${carry};`;
-  e.emit(`{ const a = r[${(hw >>> 3) & 7}], res = ${value}; r[${d}] = res; ${NZ}${c} }`);
+  const flags = e.it === 0 ? ` ${NZ}${c}` : "";
+  e.emit(`{ const a = r[${(hw >>> 3) & 7}], res = ${value}; r[${d}] = res;${flags} }`);
 }
 
 /** ADDS/SUBS Rd, Rn, Rm and ADDS/SUBS Rd, Rn, #imm3. */
@@ -131,7 +154,7 @@ function addSub3(e: Emitter, hw: number): void {
   if (hw & 0x400) y = String(sub ? ~field : field);
   else y = sub ? `~r[${field}]` : `r[${field}]`;
   e.emit(
-    `{ const x = r[${(hw >>> 3) & 7}], y = ${y}, res = (x + y + ${sub ? 1 : 0}) | 0; r[${hw & 7}] = res; ${NZCV} }`,
+    `{ const x = r[${(hw >>> 3) & 7}], y = ${y}, res = (x + y + ${sub ? 1 : 0}) | 0; r[${hw & 7}] = res;${flagsIf(e, NZCV)} }`,
   );
 }
 
@@ -142,12 +165,14 @@ function immediate8(e: Emitter, hw: number): void {
   const op = (hw >>> 11) & 3;
   if (op === 0) {
     // MOVS: C and V unchanged.
-    e.emit(`r[${d}] = ${imm}; cpu.n = 0; cpu.z = ${imm === 0 ? 1 : 0};`);
+    e.emit(`r[${d}] = ${imm};${flagsIf(e, ` cpu.n = 0; cpu.z = ${imm === 0 ? 1 : 0};`)}`);
     return;
   }
   const add = op === 2;
   const write = op === 1 ? "" : ` r[${d}] = res;`;
-  e.emit(`{ const x = r[${d}], y = ${add ? imm : ~imm}, res = (x + y + ${add ? 0 : 1}) | 0;${write} ${NZCV} }`);
+  // CMP sets the flags inside IT blocks too.
+  const flags = op === 1 ? ` ${NZCV}` : flagsIf(e, NZCV);
+  e.emit(`{ const x = r[${d}], y = ${add ? imm : ~imm}, res = (x + y + ${add ? 0 : 1}) | 0;${write}${flags} }`);
 }
 
 /** The data-processing group on low registers (AND..MVN), all setting flags outside IT blocks. */
@@ -156,10 +181,13 @@ function dataProcessing(e: Emitter, hw: number): void {
   const a = `r[${d}]`;
   const b = `r[${(hw >>> 3) & 7}]`;
   const op = (hw >>> 6) & 15;
+  // TST, CMP and CMN (the forms that write no register) set the flags inside IT blocks too.
   const logical = (value: string, write = true): void =>
-    e.emit(`{ const res = ${value};${write ? ` r[${d}] = res;` : ""} ${NZ} }`);
+    e.emit(`{ const res = ${value};${write ? ` r[${d}] = res;${flagsIf(e, NZ)}` : ` ${NZ}`} }`);
   const arith = (x: string, y: string, cin: string, write = true): void =>
-    e.emit(`{ const x = ${x}, y = ${y}, res = (x + y + ${cin}) | 0;${write ? ` r[${d}] = res;` : ""} ${NZCV} }`);
+    e.emit(
+      `{ const x = ${x}, y = ${y}, res = (x + y + ${cin}) | 0;${write ? ` r[${d}] = res;${flagsIf(e, NZCV)}` : ` ${NZCV}`} }`,
+    );
   switch (op) {
     case 0x0:
       logical(`${a} & ${b}`);
@@ -173,7 +201,7 @@ function dataProcessing(e: Emitter, hw: number): void {
     case 0x7:
       // Shifts by a register: the alu's own Shift_C (amounts of 32 and more, and 0, are its rules).
       e.emit(
-        `{ const res = h.shiftRegC(${a}, ${op === 7 ? 3 : op - 2}, ${b} & 0xff, cpu.c); r[${d}] = res; ${NZ} cpu.c = h.alu.carry; }`,
+        `{ const res = h.shiftRegC(${a}, ${op === 7 ? 3 : op - 2}, ${b} & 0xff, cpu.c); r[${d}] = res;${flagsIf(e, `${NZ} cpu.c = h.alu.carry;`)} }`,
       );
       return;
     case 0x5:
@@ -626,7 +654,8 @@ function branch32(e: Emitter, instr: number): boolean {
     }
     case 0: {
       const cond = (hw1 >>> 6) & 0xf;
-      if (cond >= 14) return false;
+      // Inside an IT block B<c>.W is UNPREDICTABLE: the executor does what the interpreter does.
+      if (cond >= 14 || e.it !== 0) return false;
       let offset = ((hw1 & 0x3f) << 12) | ((instr & 0x7ff) << 1) | ((instr & 0x2000) << 5) | ((instr & 0x800) << 8);
       if (hw1 & 0x400) offset |= 0xfff00000;
       e.emit(`if (${CONDITIONS[cond]}) { ${e.branch((e.pc + 4 + offset) & ~1)} }`);
@@ -662,23 +691,113 @@ function instruction32(e: Emitter, instr: number): void {
   if (!done) e.call("executeT32", instr);
 }
 
+const N = 8;
+const Z = 4;
+const C = 2;
+const V = 1;
+const NZCV_BITS = N | Z | C | V;
+
+/** The flags a 16-bit instruction outside an IT block reads and writes, as [reads, writes], when
+ * its code can neither leave the block nor fault (pure register arithmetic); null otherwise. */
+function flagEffect(hw: number): [number, number] | null {
+  switch (hw >>> 11) {
+    case 0x00:
+    case 0x01:
+    case 0x02:
+      // LSL #0 keeps C.
+      return [0, hw >>> 11 === 0 && ((hw >>> 6) & 31) === 0 ? N | Z : N | Z | C];
+    case 0x03:
+    case 0x05:
+    case 0x06:
+    case 0x07:
+      return [0, NZCV_BITS];
+    case 0x04:
+      return [0, N | Z];
+    case 0x08: {
+      if ((hw & 0x400) === 0) {
+        const op = (hw >>> 6) & 15;
+        if (op === 2 || op === 3 || op === 4 || op === 7) return [C, N | Z | C]; // shifts by a register
+        if (op === 5 || op === 6) return [C, NZCV_BITS]; // ADC, SBC
+        if (op === 9 || op === 10 || op === 11) return [0, NZCV_BITS];
+        return [0, N | Z];
+      }
+      const dn = ((hw >>> 4) & 8) | (hw & 7);
+      const op = (hw >>> 8) & 3;
+      if (op === 1) return [0, NZCV_BITS];
+      return op !== 3 && dn !== 15 ? [0, 0] : null;
+    }
+    case 0x14:
+    case 0x15:
+      return [0, 0];
+    case 0x16:
+      return (hw & 0x0f00) === 0 || (hw & 0x0f00) === 0x0200 ? [0, 0] : null;
+    default:
+      return null;
+  }
+}
+
+/** For each instruction of the block, the flags it need not write: overwritten by the pure
+ * instructions after it before anything (a read, an access that may fault, a call, an exit, the
+ * block's end) can see them. Inside IT blocks and for 32-bit instructions, none. */
+function deadFlags(mem16: Uint16Array, index: number, length: number): number[] {
+  const effects: ([number, number] | null)[] = [];
+  let i = index;
+  let it = 0;
+  for (let k = 0; k < length; k++) {
+    const hw = mem16[i];
+    const wide = hw >>> 11 >= 0x1d;
+    effects.push(it === 0 && !wide ? flagEffect(hw) : null);
+    if (it === 0 && !wide && isIt(hw)) it = hw & 0xff;
+    else it = itAdvance(it);
+    i += wide ? 2 : 1;
+  }
+  const dead = new Array<number>(length).fill(0);
+  let live = NZCV_BITS;
+  for (let k = length - 1; k >= 0; k--) {
+    const effect = effects[k];
+    if (effect === null) {
+      live = NZCV_BITS;
+      continue;
+    }
+    dead[k] = effect[1] & ~live;
+    live = (live & ~effect[1]) | effect[0];
+  }
+  return dead;
+}
+
 /** The source of the function for the block of `length` instructions from mem16[index], at
- * address `pc` (as scanT16 found it). */
+ * address `pc` (as scanT16 found it). ITSTATE is known at each instruction (the block is entered
+ * with it 0): inside an IT block an instruction runs under its condition, the 16-bit forms set no
+ * flags, and cpu.it is stored after each instruction, as the interpreter advances it. */
 export function generateT16(mem16: Uint16Array, index: number, pc: number, length: number): string {
   const out: string[] = [];
   const e = new Emitter(out, pc, length, 4);
+  const dead = deadFlags(mem16, index, length);
   let i = index;
   let at = pc | 0;
+  let it = 0;
   for (let k = 0; k < length; k++) {
     const hw = mem16[i];
     e.k = k;
+    e.deadFlags = dead[k];
     e.pc = at;
-    if (hw >>> 11 >= 0x1d) {
-      e.size = 4;
-      instruction32(e, (hw << 16) | mem16[i + 1]);
+    e.it = it;
+    e.itNext = itAdvance(it);
+    e.size = hw >>> 11 >= 0x1d ? 4 : 2;
+    if (it === 0 && isIt(hw)) {
+      // The scan never puts an IT inside an IT block.
+      e.emit(`cpu.it = ${hw & 0xff};`);
+      it = hw & 0xff;
     } else {
-      e.size = 2;
-      instruction16(e, hw);
+      const cond = it >>> 4;
+      // Conditions 14 and 15 (IT AL) always pass; so does BKPT inside an IT block.
+      const test = it !== 0 && cond < 14 && hw >>> 8 !== 0xbe;
+      if (test) e.emit(`if (${CONDITIONS[cond]}) {`);
+      if (e.size === 4) instruction32(e, (hw << 16) | mem16[i + 1]);
+      else instruction16(e, hw);
+      if (test) e.emit("}");
+      if (it !== 0) e.emit(`cpu.it = ${e.itNext};`);
+      it = e.itNext;
     }
     i += e.size >>> 1;
     at = (at + e.size) | 0;

@@ -77,8 +77,9 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
 
 /**
  * The Thumb-state run loop with translated blocks, as runA32Blocks; blocks are keyed by physical
- * halfword. Blocks hold no IT instruction, and one is entered only outside an IT block: inside
- * one, the interpreter runs one instruction at a time until ITSTATE is clear again.
+ * halfword. A block (IT blocks included) is entered only outside an IT block: the generator knows
+ * ITSTATE from there on. Inside one (after an exception return into it, or a block cut short in
+ * it), the interpreter runs.
  */
 export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
   const mmu = cpu.mmu;
@@ -114,8 +115,8 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
       if (block === undefined || block.va !== pc || block.thumb !== 1) {
         const scan = scanT16(mem16, index);
         block = new Block(pc, scan.length, 1);
-        // An empty block (IT first, or a 32-bit instruction split across pages) is kept too, as a
-        // marker that sends this address to the interpreter; it covers no word.
+        // An empty block (a 32-bit instruction split across pages) is kept too, as a marker that
+        // sends this address to the interpreter; it covers no word.
         const page = code.pageFor(off);
         page.thumbSlots()[index & 2047] = block;
         if (scan.length !== 0) {
@@ -126,7 +127,7 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
       }
       let fn = block.fn;
       if (block.length === 0) {
-        // It starts with IT, or with a 32-bit instruction split across pages.
+        // It starts with a 32-bit instruction split across pages.
         done = runT32(cpu, budget, done, (done + COLD_RUN) | 0);
       } else if (((done + block.length) | 0) > budget) {
         done = runT32(cpu, budget, done);

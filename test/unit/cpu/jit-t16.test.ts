@@ -1,6 +1,6 @@
 // Translated Thumb blocks (jit-t16.ts, runT32Blocks) against the interpreter: random sequences of
 // the 16-bit forms the generator spells out, of forms it hands to executeT16, of 32-bit
-// instructions (executeT32 calls) and of IT blocks (which stay interpreted), run once with blocks
+// instructions (executeT32 calls) and of IT blocks (translated as conditional code), run once with blocks
 // compiled at their first visit and once by the interpreter alone, from identical cores.
 // Registers, CPSR (ITSTATE too), PC, memory, the instruction count and every trapped MMIO access
 // must agree. Then the cases a random sequence rarely builds.
@@ -178,6 +178,12 @@ function wideBranch(kind: "condw" | "bw" | "bl", bits: number, h: number): numbe
 function randomCode(rng: Rng, count: number): number[] {
   const items: Item[] = [];
   for (let i = 0; i < count; i++) items.push(randomItem(rng));
+  return layOut(rng, items);
+}
+
+/** The halfwords of `items`, with their branches' targets chosen now that positions are known. */
+function layOut(rng: Rng, items: Item[]): number[] {
+  const count = items.length;
   const starts: number[] = [];
   let at = 0;
   for (const item of items) {
@@ -278,13 +284,116 @@ test("random Thumb blocks: compiled code and the interpreter end in the same sta
   assert.ok(loops > 30, `blocks looping on themselves were among them (${loops})`);
 });
 
-test("the Thumb scan ends at branches and PC writes, before IT, at the page end and MAX_BLOCK", () => {
+/** Random code made of IT blocks (any condition and mask, AL included) and the instructions they
+ * hold, with plain instructions between them; rarely an IT inside an IT block (UNPREDICTABLE). */
+function randomItCode(rng: Rng, groups: number): number[] {
+  const items: Item[] = [];
+  for (let g = 0; g < groups; g++) {
+    if (rng.below(4) === 0) {
+      items.push(randomItem(rng));
+      continue;
+    }
+    const firstcond = rng.below(8) === 0 ? 14 : rng.below(14);
+    const mask = 1 + rng.below(15);
+    items.push({ hw: [0xbf00 | (firstcond << 4) | mask] });
+    // The instructions the mask covers: 4 - (trailing zeros of mask).
+    const inside = 4 - Math.log2(mask & -mask);
+    for (let k = 0; k < inside; k++) {
+      let item = randomItem(rng);
+      while ("hw" in item && item.hw.length === 1 && (item.hw[0] & 0xff00) === 0xbf00 && rng.below(8) !== 0) {
+        item = randomItem(rng);
+      }
+      items.push(item);
+    }
+  }
+  return layOut(rng, items);
+}
+
+test("random IT blocks: compiled code and the interpreter end in the same state, aborts and budgets too", () => {
+  const rng = new Rng(0x17b10c5);
+  let compiled = 0;
+  for (let k = 0; k < 1500; k++) {
+    const code = randomItCode(rng, 1 + rng.below(6));
+    code.push(rng.below(4) === 0 ? 0xe000 | rng.below(0x400) : 0xe7fe);
+    const seed = rng.next();
+    // No hypervisor in a third of the runs: an access outside RAM is then an external abort.
+    const abort = rng.below(3) === 0;
+    const jit = core(seed, code, true);
+    const interp = core(seed, code, false);
+    if (abort) jit.cpu.traps = interp.cpu.traps = null;
+    compiled += jit.cpu.mmu.code.compiled;
+    const what = `IT code ${k} [${code.map(hex).join(" ")}]${abort ? " aborting" : ""}`;
+    // Slices of random length, so budgets end inside IT blocks and blocks are entered again.
+    for (let slice = 0; slice < 4; slice++) {
+      const budget = 1 + rng.below(code.length + 4);
+      jit.cpu.run(budget);
+      interp.cpu.run(budget);
+      sameState(jit, interp, `${what} slice ${slice} budget ${budget}`);
+    }
+    compiled += jit.cpu.mmu.code.compiled;
+  }
+  assert.ok(compiled > 1500, `blocks were compiled (${compiled})`);
+});
+
+/** One 16-bit instruction that only computes on registers and flags: the forms whose flag writes
+ * the generator drops when a later one overwrites them (MOVS Rd, Rm being LSL #0, which keeps C). */
+function pureItem(rng: Rng): number {
+  switch (rng.below(8)) {
+    case 0:
+      return (lo(rng) << 3) | lo(rng); // movs rd, rm (LSL #0: C kept)
+    case 1:
+      return rng.below(0x1800); // LSL/LSR/ASR #imm5
+    case 2:
+      return 0x1800 | rng.below(0x800); // ADDS/SUBS register, #imm3
+    case 3:
+      return 0x2000 | rng.below(0x2000); // MOVS/CMP/ADDS/SUBS #imm8
+    case 4:
+      return 0x4000 | rng.below(0x400); // AND..MVN: ADC, SBC and shifts by a register read C
+    case 5:
+      return 0x4140 | rng.below(0x80); // ADC, SBC
+    case 6: {
+      // ADD/CMP/MOV with high registers (no PC destination).
+      const op = rng.below(3);
+      const dn = rng.below(15);
+      return 0x4400 | (op << 8) | ((dn & 8) << 4) | (rng.below(15) << 3) | (dn & 7);
+    }
+    default:
+      return [0xb000 | rng.below(0x100), 0xb200 | rng.below(0x100), 0xa000 | rng.below(0x800)][rng.below(3)];
+  }
+}
+
+test("flag writes a later instruction overwrites are dropped, and only those", () => {
+  const rng = new Rng(0xf1a95);
+  for (let k = 0; k < 1500; k++) {
+    const code: number[] = [];
+    for (let n = 1 + rng.below(10); n > 0; n--) code.push(pureItem(rng));
+    // Flags seen by a conditional branch, by a load that may fault, or at the block's end.
+    const tail = rng.below(3);
+    if (tail === 0) code.push(0xd000 | (rng.below(14) << 8) | 0x02);
+    else if (tail === 1) code.push(0x6800 | rng.below(0x800));
+    code.push(0xe7fe);
+    const seed = rng.next();
+    const jit = core(seed, code, true);
+    const interp = core(seed, code, false);
+    jit.cpu.run(code.length + 2);
+    interp.cpu.run(code.length + 2);
+    sameState(jit, interp, `pure code ${k} [${code.map(hex).join(" ")}]`);
+  }
+});
+
+test("the Thumb scan ends at branches and PC writes, before a nested IT, at the page end and MAX_BLOCK", () => {
   const mem = new Uint16Array(4096);
   mem.set([0x2001, 0xd110, 0xe7fe], 0); // movs r0, #1; bne (goes on); b .
   assert.deepEqual(scanT16(mem, 0), { length: 3, halfwords: 3 });
-  mem.set([0x2001, 0xbf08, 0x2002], 10); // movs; it eq; movs: ends before the IT
-  assert.deepEqual(scanT16(mem, 10), { length: 1, halfwords: 1 });
-  assert.equal(scanT16(mem, 11).length, 0, "a block never starts with IT");
+  mem.set([0x2001, 0xbf08, 0x2002, 0xe7fe], 10); // movs; it eq; moveq; b .: IT blocks are in blocks
+  assert.deepEqual(scanT16(mem, 10), { length: 4, halfwords: 4 });
+  assert.equal(scanT16(mem, 11).length, 3, "a block may start with IT");
+  mem.set([0xbf0c, 0x4770, 0x2001, 0xe7fe], 50); // ite eq; bxeq lr; movne r0, #1; b .
+  assert.equal(scanT16(mem, 50).length, 4, "a branch inside an IT block (not its last) goes on");
+  mem.set([0xbf04, 0x2001, 0x4770, 0x2002], 60); // itt eq; moveq; bxeq lr (last): ends
+  assert.equal(scanT16(mem, 60).length, 3);
+  mem.set([0xbf04, 0xbf08, 0x2002], 70); // itt eq; it eq (UNPREDICTABLE): ends before the inner IT
+  assert.equal(scanT16(mem, 70).length, 1);
   mem.set([0x4770], 20); // bx lr
   assert.equal(scanT16(mem, 20).length, 1);
   mem.set([0xbd10, 0xbc10, 0x46f7, 0x4687, 0x4617], 30); // pop {r4, pc}; pop {r4}; mov pc, lr; mov pc, r0; mov r7, r2
@@ -429,7 +538,7 @@ test("a store into the running Thumb block: the new halfword runs", () => {
   }
 });
 
-test("an IT block between translated code runs in the interpreter", () => {
+test("an IT block inside a translated loop, slices of every length: same states as the interpreter", () => {
   // loop: cmp r0, #3; ite eq; addeq r1, #1; addne r2, #1; subs r0, #1; bne loop; b .
   const code = [0x2803, 0xbf0c, 0x3101, 0x3201, 0x3801, 0xd1f9, 0xe7fe];
   const results = [true, false].map((jit) => {
