@@ -10,7 +10,7 @@
 // is answered IOERR; an unknown type UNSUPP. A chain without room for the header and the status is
 // a malformed ring.
 
-import { readConfigBytes, type VirtioContext, type VirtioDevice } from "./device.js";
+import { readConfigBytes, serveQueue, type VirtioContext, type VirtioDevice } from "./device.js";
 import { VIRTIO_ID_BLOCK } from "./mmio-regs.js";
 import { Chain, copySegments, VirtqueueError } from "./virtqueue.js";
 import type { BlockBackend } from "./block-backend.js";
@@ -136,12 +136,7 @@ export class VirtioBlk implements VirtioDevice {
   notify(q: number): void {
     const ctx = this.ctx;
     if (ctx === null) return;
-    const vq = ctx.queues[q];
-    const chain = this.chain;
-    do {
-      while (vq.pop(chain)) vq.push(chain.head, this.serve(chain, ctx.memory.bytes));
-    } while (vq.armNotify());
-    ctx.interruptIfWanted(q);
+    serveQueue(ctx, q, this.chain, (chain) => this.serve(chain, ctx.memory.bytes));
   }
 
   /** Carries out one request; returns the bytes written into the chain's writable buffers. */

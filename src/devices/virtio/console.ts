@@ -3,7 +3,7 @@
 // the guest writes one character to before the queues are up. Host input waits in a queue here
 // while the guest has no receive buffers posted, and goes out when the driver posts more.
 
-import { readConfigBytes, type VirtioContext, type VirtioDevice } from "./device.js";
+import { readConfigBytes, serveQueue, type VirtioContext, type VirtioDevice } from "./device.js";
 import { VIRTIO_ID_CONSOLE } from "./mmio-regs.js";
 import { Chain, VirtqueueError } from "./virtqueue.js";
 
@@ -64,15 +64,11 @@ export class VirtioConsole implements VirtioDevice {
       this.deliver();
       return;
     }
-    const vq = ctx.queues[q];
     const mem = ctx.memory.bytes;
-    do {
-      while (vq.pop(this.chain)) {
-        for (const s of this.chain.readable) this.output(mem.slice(s.offset, s.offset + s.len));
-        vq.push(this.chain.head, 0);
-      }
-    } while (vq.armNotify());
-    ctx.interruptIfWanted(q);
+    serveQueue(ctx, q, this.chain, (chain) => {
+      for (const s of chain.readable) this.output(mem.slice(s.offset, s.offset + s.len));
+      return 0;
+    });
   }
 
   /** Moves pending input into the guest's receive buffers. */

@@ -3,7 +3,7 @@
 // configuration space and what a buffer on each of its queues means.
 
 import type { GuestMemory } from "./guest-memory.js";
-import type { Virtqueue } from "./virtqueue.js";
+import type { Chain, Virtqueue } from "./virtqueue.js";
 
 /** The transport's services, as the device sees them once the driver is ready. */
 export interface VirtioContext {
@@ -48,4 +48,15 @@ export function readConfigBytes(config: Uint8Array, offset: number, size: number
   let v = 0;
   for (let i = size - 1; i >= 0; i--) v = (v << 8) | (offset + i < config.length ? config[offset + i] : 0);
   return v >>> 0;
+}
+
+/** Serves every chain waiting on queue `q` with `serve` (which returns the bytes it wrote into the
+ * chain), re-arms the driver's notifications and serves what arrived meanwhile, then interrupts
+ * if the driver wants to hear. The request-queue loop every device shares. */
+export function serveQueue(ctx: VirtioContext, q: number, chain: Chain, serve: (chain: Chain) => number): void {
+  const vq = ctx.queues[q];
+  do {
+    while (vq.pop(chain)) vq.push(chain.head, serve(chain));
+  } while (vq.armNotify());
+  ctx.interruptIfWanted(q);
 }

@@ -7,7 +7,7 @@
 // Frames from the backend wait in a bounded queue while the guest has no receive buffers, as a
 // NIC's FIFO would; when it overflows the oldest are dropped (and counted), never the process.
 
-import { readConfigBytes, type VirtioContext, type VirtioDevice } from "./device.js";
+import { readConfigBytes, serveQueue, type VirtioContext, type VirtioDevice } from "./device.js";
 import { VIRTIO_ID_NET } from "./mmio-regs.js";
 import { Chain, VirtqueueError } from "./virtqueue.js";
 import type { NetBackend } from "../net/backend.js";
@@ -101,21 +101,17 @@ export class VirtioNet implements VirtioDevice {
       return;
     }
     if (q !== NET_TX) return;
-    const vq = ctx.queues[q];
     const mem = ctx.memory.bytes;
-    do {
-      while (vq.pop(this.chain)) {
-        const len = this.chain.readableBytes - NET_HDR;
-        if (len > 0) {
-          const frame = new Uint8Array(len);
-          this.chain.read(mem, NET_HDR, frame);
-          this.stats.txFrames++;
-          this.backend.send(frame);
-        }
-        vq.push(this.chain.head, 0);
+    serveQueue(ctx, q, this.chain, (chain) => {
+      const len = chain.readableBytes - NET_HDR;
+      if (len > 0) {
+        const frame = new Uint8Array(len);
+        chain.read(mem, NET_HDR, frame);
+        this.stats.txFrames++;
+        this.backend.send(frame);
       }
-    } while (vq.armNotify());
-    ctx.interruptIfWanted(q);
+      return 0;
+    });
   }
 
   /** A frame from the backend for the guest. */

@@ -3,7 +3,7 @@
 // the host's CSPRNG (Web Crypto's getRandomValues, in Node and browsers alike), or, for icount runs
 // that must repeat exactly, a seeded generator that is not cryptographic.
 
-import type { VirtioContext, VirtioDevice } from "./device.js";
+import { serveQueue, type VirtioContext, type VirtioDevice } from "./device.js";
 import { VIRTIO_ID_ENTROPY } from "./mmio-regs.js";
 import { Chain } from "./virtqueue.js";
 
@@ -90,20 +90,16 @@ export class VirtioRng implements VirtioDevice {
   notify(q: number): void {
     const ctx = this.ctx;
     if (ctx === null) return;
-    const vq = ctx.queues[q];
     const mem = ctx.memory.bytes;
-    do {
-      while (vq.pop(this.chain)) {
-        let given = 0;
-        for (const s of this.chain.writable) {
-          const n = Math.min(s.len, MAX_PER_BUFFER - given);
-          this.source.fill(mem.subarray(s.offset, s.offset + n));
-          given += n;
-          if (given >= MAX_PER_BUFFER) break;
-        }
-        vq.push(this.chain.head, given);
+    serveQueue(ctx, q, this.chain, (chain) => {
+      let given = 0;
+      for (const s of chain.writable) {
+        const n = Math.min(s.len, MAX_PER_BUFFER - given);
+        this.source.fill(mem.subarray(s.offset, s.offset + n));
+        given += n;
+        if (given >= MAX_PER_BUFFER) break;
       }
-    } while (vq.armNotify());
-    ctx.interruptIfWanted(q);
+      return given;
+    });
   }
 }

@@ -4,7 +4,7 @@
 // le16 tag_len + the tag, and MOUNT_TAG (bit 0) must be offered: Linux refuses the device without
 // it. Requests are served at once, in order, so Tflush never finds anything to cancel.
 
-import { readConfigBytes, type VirtioContext, type VirtioDevice } from "../device.js";
+import { readConfigBytes, serveQueue, type VirtioContext, type VirtioDevice } from "../device.js";
 import { VIRTIO_ID_9P } from "../mmio-regs.js";
 import { Chain, VirtqueueError } from "../virtqueue.js";
 import type { FsBackend } from "./backend.js";
@@ -65,11 +65,7 @@ export class VirtioP9 implements VirtioDevice {
   notify(q: number): void {
     const ctx = this.ctx;
     if (ctx === null) return;
-    const vq = ctx.queues[q];
-    do {
-      while (vq.pop(this.chain)) vq.push(this.chain.head, this.serve(this.chain, ctx.memory.bytes));
-    } while (vq.armNotify());
-    ctx.interruptIfWanted(q);
+    serveQueue(ctx, q, this.chain, (chain) => this.serve(chain, ctx.memory.bytes));
   }
 
   /** One T-message in, one R-message out; returns the bytes written. */
