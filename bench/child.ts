@@ -77,3 +77,15 @@ export function spawnWatched(command: string, args: readonly string[], stdin: "p
     },
   };
 }
+
+/** Waits for `watched` to print a line starting with `marker` (or end, or `timeoutMs` to pass),
+ * lets the line complete (the next output, or the exit), stops the process and returns everything
+ * it printed. The result lines of the benchmark guests are read this way. */
+export async function outputThrough(watched: Watched, marker: string, timeoutMs: number): Promise<string> {
+  const at = await watched.waitFor(marker, timeoutMs);
+  if (at !== null) await watched.waitFor("\n", 5000);
+  await Promise.race([watched.exited, new Promise((r) => setTimeout(r, 2000))]);
+  watched.kill();
+  await watched.exited;
+  return watched.output();
+}

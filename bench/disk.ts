@@ -3,12 +3,12 @@
 // sequential write with O_DIRECT and a flush, then a sequential O_DIRECT read. armvmm and QEMU get
 // the same kernel, initramfs and images (QEMU with modern virtio-mmio, as armvmm offers).
 
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { spawnWatched } from "./child.js";
+import { outputThrough, spawnWatched } from "./child.js";
+import { ext4Image } from "./ext4-image.js";
 import { QEMU, QEMU_MACHINE } from "./qemu.js";
 
 const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
@@ -46,10 +46,10 @@ export function diskImages(mib: number): DiskImages | string {
     ].join("\n"),
   );
   const root = join(dir, "root.img");
-  const mk = spawnSync("sh", ["-c", `PATH=/sbin:/usr/sbin:$PATH mke2fs -q -t ext4 -d "${dir}/root" "${root}" 8M`]);
-  if (mk.status !== 0) {
+  const failed = ext4Image(join(dir, "root"), root, 8);
+  if (failed !== null) {
     rmSync(dir, { recursive: true, force: true });
-    return `mke2fs failed or missing (apt-get install e2fsprogs): ${mk.stderr.toString().trim()}`;
+    return failed;
   }
   const data = join(dir, "data.img");
   writeFileSync(data, "");
@@ -58,13 +58,7 @@ export function diskImages(mib: number): DiskImages | string {
 }
 
 async function watch(command: string, args: string[], timeoutMs: number): Promise<DiskFigures | null> {
-  const w = spawnWatched(command, args);
-  await w.waitFor("armvmm-bench: disk", timeoutMs);
-  await w.waitFor("\n", 5000);
-  await Promise.race([w.exited, new Promise((r) => setTimeout(r, 2000))]);
-  w.kill();
-  await w.exited;
-  const m = MARK.exec(w.output());
+  const m = MARK.exec(await outputThrough(spawnWatched(command, args), "armvmm-bench: disk", timeoutMs));
   if (!m) return null;
   const mib = Number(m[1]);
   return { mib, write: mib / (Number(m[3]) - Number(m[2])), read: mib / (Number(m[5]) - Number(m[4])) };

@@ -5,13 +5,13 @@
 //   - ping round-trip time to the gateway;
 //   - VM -> VM TCP over `--net socket` (armvmm to armvmm; QEMU to QEMU with -netdev stream).
 
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { spawnWatched, type Watched } from "./child.js";
+import { outputThrough, spawnWatched, type Watched } from "./child.js";
+import { ext4Image } from "./ext4-image.js";
 import { QEMU, QEMU_MACHINE } from "./qemu.js";
 
 const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
@@ -31,8 +31,7 @@ function image(dir: string, name: string, script: string[]): string | null {
   mkdirSync(src);
   writeFileSync(join(src, "bench.sh"), script.join("\n") + "\n");
   const img = join(dir, `${name}.img`);
-  const mk = spawnSync("sh", ["-c", `PATH=/sbin:/usr/sbin:$PATH mke2fs -q -t ext4 -d "${src}" "${img}" 8M`]);
-  return mk.status === 0 ? img : null;
+  return ext4Image(src, img, 8) === null ? img : null;
 }
 
 const NOW = "now() { cut -d' ' -f1 /proc/uptime; }";
@@ -80,14 +79,6 @@ async function sink(): Promise<{ port: number; close(): void }> {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
-}
-
-async function finish(w: Watched, text: string, timeoutMs: number): Promise<string> {
-  await w.waitFor(text, timeoutMs);
-  await Promise.race([w.exited, new Promise((r) => setTimeout(r, 3000))]);
-  w.kill();
-  await w.exited;
-  return w.output();
 }
 
 type Runner = (img: string, netArgs: string[], append: string) => Watched;
@@ -146,7 +137,7 @@ export async function netFigures(
     if (user === null || sinkImg === null || sourceImg === null) return "mke2fs failed (apt-get install e2fsprogs)";
     const userNet =
       which === "armvmm" ? ["--net", "user"] : ["-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"];
-    const out = await finish(run(user, userNet, `${BASE} ip=dhcp`), "armvmm-bench: ping", timeoutMs);
+    const out = await outputThrough(run(user, userNet, `${BASE} ip=dhcp`), "armvmm-bench: ping", timeoutMs);
     const ping = /armvmm-bench: ping ([\d.]+)/.exec(out);
     const sock = join(dir, "link.sock");
     const listen =
@@ -169,7 +160,7 @@ export async function netFigures(
           ];
     const a = run(sinkImg, listen, BASE);
     await new Promise((r) => setTimeout(r, 2000));
-    const b = await finish(run(sourceImg, connect, BASE), "armvmm-bench: vmtovm", timeoutMs);
+    const b = await outputThrough(run(sourceImg, connect, BASE), "armvmm-bench: vmtovm", timeoutMs);
     a.kill();
     await a.exited;
     return { toHost: figure(out, "tohost"), pingMs: ping ? Number(ping[1]) : null, vmToVm: figure(b, "vmtovm") };

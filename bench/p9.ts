@@ -4,12 +4,12 @@
 // tree of 2000 files. QEMU gets the same kernel, initramfs, root image and folder through
 // -fsdev local,security_model=none and virtio-9p-device on modern virtio-mmio.
 
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { spawnWatched } from "./child.js";
+import { outputThrough, spawnWatched } from "./child.js";
+import { ext4Image } from "./ext4-image.js";
 import { QEMU, QEMU_MACHINE } from "./qemu.js";
 
 const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
@@ -62,22 +62,16 @@ export function p9Setup(): P9Setup | string {
     for (let f = 0; f < 100; f++) writeFileSync(join(share, "tree", `d${d}`, `f${f}`), "x");
   }
   const root = join(dir, "root.img");
-  const mk = spawnSync("sh", ["-c", `PATH=/sbin:/usr/sbin:$PATH mke2fs -q -t ext4 -d "${dir}/root" "${root}" 8M`]);
-  if (mk.status !== 0) {
+  const failed = ext4Image(join(dir, "root"), root, 8);
+  if (failed !== null) {
     rmSync(dir, { recursive: true, force: true });
-    return `mke2fs failed or missing (apt-get install e2fsprogs): ${mk.stderr.toString().trim()}`;
+    return failed;
   }
   return { root, share, dir };
 }
 
 async function watch(command: string, args: string[], timeoutMs: number): Promise<P9Figures | null> {
-  const w = spawnWatched(command, args);
-  await w.waitFor("armvmm-bench: 9p", timeoutMs);
-  await w.waitFor("\n", 5000);
-  await Promise.race([w.exited, new Promise((r) => setTimeout(r, 2000))]);
-  w.kill();
-  await w.exited;
-  const m = MARK.exec(w.output());
+  const m = MARK.exec(await outputThrough(spawnWatched(command, args), "armvmm-bench: 9p", timeoutMs));
   if (!m) return null;
   return { cat: Number(m[2]) - Number(m[1]), ls: Number(m[4]) - Number(m[3]), files: Number(m[5]) };
 }

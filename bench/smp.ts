@@ -3,7 +3,7 @@
 // the pair should take about as long as one job alone; on one vcpu, twice as long.
 
 import { fileURLToPath } from "node:url";
-import { spawnWatched } from "./child.js";
+import { outputThrough, spawnWatched } from "./child.js";
 import { QEMU, QEMU_MACHINE } from "./qemu.js";
 
 const CLI = fileURLToPath(new URL("../src/cli/main.js", import.meta.url));
@@ -23,14 +23,7 @@ function parse(output: string): JobTimes | null {
 }
 
 async function watch(command: string, args: string[], timeoutMs: number): Promise<JobTimes | null> {
-  const w = spawnWatched(command, args);
-  const at = await w.waitFor("armvmm-bench: cpus", timeoutMs);
-  if (at !== null) await w.waitFor("\n", 5000);
-  // The line is complete once the next output (the kernel's power-down) or the exit arrives.
-  await Promise.race([w.exited, new Promise((r) => setTimeout(r, 2000))]);
-  w.kill();
-  await w.exited;
-  return parse(w.output());
+  return parse(await outputThrough(spawnWatched(command, args), "armvmm-bench: cpus", timeoutMs));
 }
 
 export function armvmmJobs(

@@ -54,24 +54,8 @@ for tool in apt-get apt-cache dpkg dpkg-deb; do
 done
 command -v node >/dev/null 2>&1 || die "'node' not found (needed to write the initramfs)"
 
-is_root() { [ "$(id -u)" = 0 ]; }
-
-# need TOOL PACKAGE: TOOL on the PATH (or in /sbin, /usr/sbin), installed from PACKAGE by apt-get
-# when running as root.
-need() {
-  local tool=$1 pkg=$2 dir
-  command -v "$tool" >/dev/null 2>&1 && return 0
-  for dir in /usr/sbin /sbin; do
-    if [ -x "$dir/$tool" ]; then
-      PATH=$PATH:$dir
-      return 0
-    fi
-  done
-  is_root || die "'$tool' not found: install the $pkg package (sudo apt-get install $pkg)"
-  say "installing $pkg (for $tool)"
-  apt-get install -y -q "$pkg" >/dev/null 2>&1 || die "apt-get install $pkg failed; install it by hand (it provides $tool)"
-  command -v "$tool" >/dev/null 2>&1 || die "'$tool' still not found after installing $pkg"
-}
+# shellcheck source=scripts/need.sh
+source "$HERE/need.sh"
 need depmod kmod
 need modinfo kmod
 
