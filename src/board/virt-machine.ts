@@ -157,7 +157,18 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   // interrupts under the vgic lock; the vcpu threads attach to the shared state built here.
   const threaded = config.threads !== undefined && config.clock === "host";
   const control = new VmControl(vcpus);
-  const kick = threaded ? (v: number) => control.kick(v) : (v: number) => vm.vcpus[v].kick();
+  // On one thread a kick must also wake the scheduler: it may be asleep until the next timer
+  // deadline, and the vcpu that an interrupt (from a device, the console or the network) now wakes
+  // must run at once, as a physical CPU leaves WFI.
+  let scheduler: Scheduler | null = null;
+  const kick = threaded
+    ? (v: number) => control.kick(v)
+    : (v: number) => {
+        const vcpu = vm.vcpus[v];
+        const wasBlocked = vcpu.state === VcpuState.BLOCKED;
+        vcpu.kick();
+        if (wasBlocked) scheduler?.wake();
+      };
   const lock = threaded ? new VgicLock(control.mem, vcpus, vcpus + 1, true, kick) : undefined;
   const gicMems: SharedArrays[] = [];
   const vgicMem = new SharedArrays();
@@ -225,15 +236,9 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
 
   // Console input waits in a host-side queue while the UART's FIFO is full.
   const pendingInput: number[] = [];
-  let scheduler: Scheduler | null = null;
   const uart = new Pl011(vgic.spiLine(intidOf(VIRT_UART.irq!)), config.output);
   const feedUart = () => {
-    let fed = false;
-    while (pendingInput.length > 0 && uart.canReceive()) {
-      uart.receive(pendingInput.shift()!);
-      fed = true;
-    }
-    if (fed) scheduler?.wake();
+    while (pendingInput.length > 0 && uart.canReceive()) uart.receive(pendingInput.shift()!);
   };
   uart.onRxSpace = () => config.loop.defer(feedUart);
   const rtcEpoch = config.rtcEpochSeconds ?? (config.clock === "icount" ? ICOUNT_RTC_EPOCH : Date.now() / 1000);
@@ -241,18 +246,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   const virtio = buildVirtio(
     config.virtio ?? {},
     new GuestMemory(vm.memoryBuffer, vm.regions),
-    (entry) => {
-      // Host-side events (a frame from the network, console input) raise these lines from the
-      // event loop: on one thread the scheduler may be asleep until the next timer deadline, and
-      // must run the vcpu that now has an interrupt (vcpu threads are kicked by the vgic).
-      const line = vgic.spiLine(intidOf(entry.irq!));
-      return {
-        set: (level: boolean) => {
-          line.set(level);
-          if (level) scheduler?.wake();
-        },
-      };
-    },
+    (entry) => vgic.spiLine(intidOf(entry.irq!)),
     config.log,
   );
   mapVirtDevices(vm.bus, { gicDistributor: vgic.distributor, uart, rtc, virtio: virtio.transports });
@@ -353,7 +347,6 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     input: (bytes) => {
       if (virtio.console !== null) {
         virtio.console.input(bytes);
-        sched.wake();
         return;
       }
       for (const b of bytes) pendingInput.push(b);
