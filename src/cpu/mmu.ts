@@ -16,6 +16,7 @@ import { Mode } from "./state.js";
 import { Stage1Walker } from "./mmu-walk.js";
 import { parAttributes } from "./mmu-attrs.js";
 import { CodeCache } from "./code-cache.js";
+import type { WatchHook } from "./debug-hooks.js";
 import {
   DACR_CONTEXTS,
   KIND_CODE_WRITE,
@@ -66,6 +67,9 @@ export class Mmu {
   private readonly ctxDacr = new Int32Array(DACR_CONTEXTS);
   private ctxBound = 0;
   private nextVictim = 0;
+
+  /** A debugger's watchpoints (debug-hooks.ts): their pages stay out of the TLB. */
+  watch: WatchHook | null = null;
 
   /** Set by peek() when the instruction bytes could be read. */
   private peekOk = false;
@@ -365,6 +369,7 @@ export class Mmu {
 
   private readSlow(va: number, size: number, user: boolean): number {
     va = va >>> 0;
+    if (this.watch !== null) this.watch.access(va, size, false);
     if ((va & (size - 1)) !== 0) {
       if (this.cpu.cp15.sctlr & SCTLR_A) this.alignmentFault(va, false);
       if ((va & 0xfff) > 0x1000 - size) return this.readCrossPage(va, size, user);
@@ -388,6 +393,7 @@ export class Mmu {
 
   private writeSlow(va: number, size: number, value: number, user: boolean): void {
     va = va >>> 0;
+    if (this.watch !== null) this.watch.access(va, size, true);
     if ((va & (size - 1)) !== 0) {
       if (this.cpu.cp15.sctlr & SCTLR_A) this.alignmentFault(va, true);
       if ((va & 0xfff) > 0x1000 - size) {
@@ -496,6 +502,7 @@ export class Mmu {
   private fill(kind: number, user: boolean, va: number, ipa: number, region: RamRegion): void {
     const rel = ipa - (ipa & 0xfff) - region.base;
     if (rel + 0x1000 > region.size || ((region.offset + rel) & 0xfff) !== 0) return;
+    if (this.watch !== null && kind !== KIND_FETCH && this.watch.watchesPage(va)) return;
     if (kind === KIND_WRITE && this.code.isCode(region.offset + rel)) kind = KIND_CODE_WRITE;
     const w = this.walker;
     this.tlb.fill(kind, this.ctx * 2 + (user ? 0 : 1), va, region.offset + rel, w.blockShift, w.global);
