@@ -53,6 +53,10 @@ int main(void) {
   store_watched(0x1234);
   report(mixed);
   printf("mixed=%u scaled*100=%d watched=%08x cpus=%d\n", mixed, (int)(vfp_out * 100), watched, started == 0 ? 2 : 1);
+  /* Let vcpu 1 spin some more (its loop long since translated): gdb may break in it now. */
+  uint32_t before = spins;
+  while (started == 0 && spins - before < 1000) {
+  }
   finished = 1;
   return 0;
 }
