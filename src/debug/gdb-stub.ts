@@ -133,9 +133,7 @@ export class GdbStub {
       case "?":
         return this.stopReply(this.lastStop);
       case "g":
-        return G_REGISTERS.map((r) => toHex(this.target.readRegister(this.current(), r) ?? new Uint8Array(4))).join(
-          "",
-        );
+        return G_REGISTERS.map((r) => toHex(this.target.readRegister(this.current(), r) ?? new Uint8Array(4))).join("");
       case "G":
         return this.writeAll(text.slice(1));
       case "p": {
