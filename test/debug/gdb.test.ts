@@ -6,6 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { failIfMissing, skipOption } from "../helpers/required.js";
 import { RawClient, gdbMissing, runGdb, startVm } from "./gdb-session.js";
+import { createServer } from "node:net";
+import { runCli } from "../guests/cli-runner.js";
 
 const missing = gdbMissing();
 const skip = skipOption(missing);
@@ -172,5 +174,18 @@ test("Ctrl-C, garbage, a dropped connection and a second debugger: the VM surviv
     assert.equal(await vm.exited, 0, "k ends the VM");
   } finally {
     vm.child.kill("SIGKILL");
+  }
+});
+
+test("a --gdb port that is taken is a one-line error", async () => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const r = await runCli(["run", "--kernel", "guests/bin/debuggee.elf", "--gdb", String(port)]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `armvmm: error: --gdb ${port}: cannot listen on 127.0.0.1:${port}: EADDRINUSE\n`);
+  } finally {
+    server.close();
   }
 });
