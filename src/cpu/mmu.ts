@@ -283,6 +283,7 @@ export class Mmu {
     const user = this.userMode;
     const i = (va >>> 12) & TLB_MASK;
     if ((va & ~0xfff) === (user ? this.wTagU : this.wTag)[i]) return ((user ? this.wAddU : this.wAdd)[i] + va) | 0;
+    if (this.watch !== null) this.watch.access(va, size, true);
     const ipa = this.translate(va, KIND_WRITE, user);
     const region = this.stage2.regionAt(ipa);
     if (region === undefined || !region.writable) return -1;

@@ -212,7 +212,14 @@ export class VmDebugger implements DebugTarget, SchedulerGate {
       this.watchSkip[i] = this.lastWatch === i ? cpu.instructions + 1 : -1;
     });
     this.lastWatch = -1;
-    if (step !== null) this.stepStart = this.cpus[step - 1].instructions;
+    if (step !== null) {
+      this.stepStart = this.cpus[step - 1].instructions;
+      if (this.machine.vm.vcpus[step - 1].state === VcpuState.OFF) {
+        // A vcpu that is off has no instruction to step: it stops where it is.
+        this.stopWith({ thread: step, signal: 5 });
+        return;
+      }
+    }
     this.held = false;
     this.machine.clock.hold(false);
     this.machine.scheduler.resume();
