@@ -20,6 +20,8 @@ import { ShareError, ShareFs } from "../host/node/share-fs.js";
 import type { BlockBackend } from "../devices/virtio/block-backend.js";
 import { NetBackendError, openNics } from "./nics.js";
 import { resolve as resolvePath } from "node:path";
+import { GdbServer, GdbServerError } from "../host/node/gdb-server.js";
+import { VmDebugger } from "../debug/vm-debugger.js";
 
 const VERSION = "0.1.0";
 
@@ -123,7 +125,8 @@ async function run(opts: RunOptions): Promise<number> {
       bootargs: append,
       trace: opts.trace,
       jitThreshold: opts.jit,
-      threads: opts.vcpuThreads ? nodeThreads : undefined,
+      // Under a debugger every vcpu shares one thread, so all of them stop at once, exactly.
+      threads: opts.vcpuThreads && opts.gdbPort === undefined ? nodeThreads : undefined,
       virtio: {
         disks,
         nics,
@@ -159,6 +162,20 @@ async function run(opts: RunOptions): Promise<number> {
     return 0;
   }
 
+  let gdb: GdbServer | null = null;
+  if (opts.gdbPort !== undefined) {
+    const debug = new VmDebugger(machine, opts.gdbWait);
+    try {
+      gdb = await GdbServer.listen(opts.gdbPort, debug, logLine);
+    } catch (e) {
+      if (e instanceof GdbServerError) throw new CliError(e.message);
+      throw e;
+    }
+    logLine(
+      `gdb: listening on 127.0.0.1:${gdb.port}${opts.gdbWait ? "; the guest waits for a debugger to attach" : ""}`,
+    );
+  }
+
   // `armvmm run | head`: when the reader goes away, stop the guest quietly.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") machine.stop();
@@ -192,6 +209,7 @@ async function run(opts: RunOptions): Promise<number> {
     },
   });
   await machine.run();
+  await gdb?.close(0);
   terminal.restore();
   if (opts.stats) process.stderr.write(machine.formatStats() + "\n");
   if (quitByUser) {

@@ -32,6 +32,10 @@ export interface RunOptions {
   nets: NetOption[];
   /** --share folders (virtio-9p), in order. */
   shares: ShareOption[];
+  /** --gdb: the TCP port of the GDB stub on 127.0.0.1 (0: any free port, printed). */
+  gdbPort?: number;
+  /** --gdb-wait: hold the first instruction until a debugger attaches. */
+  gdbWait: boolean;
 }
 
 export type NetOption =
@@ -170,6 +174,8 @@ export const RUN_USAGE = `usage: armvmm run [options]
   --share DIR[,tag=TAG][,readonly]
                     share a host folder with the guest over virtio-9p (repeatable; default tag 'share'):
                     mount -t 9p -o trans=virtio,version=9p2000.L TAG /mnt
+  --gdb PORT        a GDB remote stub on 127.0.0.1:PORT (the vcpus then share one thread)
+  --gdb-wait        with --gdb: hold the first instruction until a debugger attaches (QEMU's -S)
 Console: Ctrl-A x quits, Ctrl-A h lists the escapes.`;
 
 export function parseRunOptions(argv: string[]): RunOptions {
@@ -200,6 +206,8 @@ export function parseRunOptions(argv: string[]): RunOptions {
         net: { type: "string", multiple: true },
         mac: { type: "string" },
         share: { type: "string", multiple: true },
+        gdb: { type: "string" },
+        "gdb-wait": { type: "boolean" },
       },
     });
   } catch (e) {
@@ -253,6 +261,13 @@ export function parseRunOptions(argv: string[]): RunOptions {
     if (tags.has(share.tag)) throw new UsageError(`--share ${share.path}: tag '${share.tag}' is used twice`);
     tags.add(share.tag);
   }
+  let gdbPort: number | undefined;
+  if (v.gdb !== undefined) {
+    const port = /^(?:tcp::|:)?(\d+)$/.exec(v.gdb);
+    if (port === null || Number(port[1]) > 65535) throw new UsageError(`--gdb ${v.gdb}: a TCP port, 0 to 65535`);
+    gdbPort = Number(port[1]);
+  }
+  if (v["gdb-wait"] === true && gdbPort === undefined) throw new UsageError("--gdb-wait needs --gdb PORT");
   return {
     kernel: v.kernel,
     initrd: v.initrd,
@@ -273,5 +288,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
     rng: rng === "on",
     nets,
     shares,
+    gdbPort,
+    gdbWait: v["gdb-wait"] ?? false,
   };
 }

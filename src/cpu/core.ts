@@ -14,6 +14,7 @@ import type { TimerRegisterFile } from "./timer-regs.js";
 import { runA32 } from "./a32.js";
 import { runT32 } from "./run-t32.js";
 import { runA32Blocks, runT32Blocks } from "./run-blocks.js";
+import { runDebug, type CpuDebug } from "./debug-hooks.js";
 
 /** Thrown (a preallocated object, no allocation) by the MMU when an access aborts; caught by Cpu.run. */
 export const GUEST_ABORT = { guestAbort: true };
@@ -87,6 +88,8 @@ export class Cpu extends CpuState {
 
   /** Asserted interrupt inputs (LINE_* bits). */
   lines = 0;
+  /** A debugger's per-instruction check (debug-hooks.ts); null: none, and no cost. */
+  debug: CpuDebug | null = null;
   /** Run hot code as translated blocks (run-blocks.ts); false: the interpreter alone. */
   jit = true;
   /** ATTN_* bits: why the run loops must look up after the current instruction. */
@@ -456,14 +459,16 @@ export class Cpu extends CpuState {
     exit.reason = ExitReason.SLICE;
     let done = 0;
     this.sliceCount = 0;
+    const debug = this.debug;
     while (done < budget) {
       try {
-        if (this.lines !== 0 && this.serviceInterrupts()) {
+        if (this.lines !== 0 && (debug === null || debug.interrupts) && this.serviceInterrupts()) {
           this.attention |= ATTN_STOP;
           break;
         }
         this.attention &= ~ATTN_RESYNC;
-        if (this.t !== 0) done = this.jit ? runT32Blocks(this, budget, done) : runT32(this, budget, done);
+        if (debug !== null) done = runDebug(this, debug, budget, done);
+        else if (this.t !== 0) done = this.jit ? runT32Blocks(this, budget, done) : runT32(this, budget, done);
         else done = this.jit ? runA32Blocks(this, budget, done) : runA32(this, budget, done);
       } catch (e) {
         // The aborted instruction was counted when it was fetched (or the fetch itself aborted).

@@ -16,6 +16,7 @@ import { Mode } from "./state.js";
 import { Stage1Walker } from "./mmu-walk.js";
 import { parAttributes } from "./mmu-attrs.js";
 import { CodeCache } from "./code-cache.js";
+import type { WatchHook } from "./debug-hooks.js";
 import {
   DACR_CONTEXTS,
   KIND_CODE_WRITE,
@@ -66,6 +67,9 @@ export class Mmu {
   private readonly ctxDacr = new Int32Array(DACR_CONTEXTS);
   private ctxBound = 0;
   private nextVictim = 0;
+
+  /** A debugger's watchpoints (debug-hooks.ts): their pages stay out of the TLB. */
+  watch: WatchHook | null = null;
 
   /** Set by peek() when the instruction bytes could be read. */
   private peekOk = false;
@@ -279,6 +283,7 @@ export class Mmu {
     const user = this.userMode;
     const i = (va >>> 12) & TLB_MASK;
     if ((va & ~0xfff) === (user ? this.wTagU : this.wTag)[i]) return ((user ? this.wAddU : this.wAdd)[i] + va) | 0;
+    if (this.watch !== null) this.watch.access(va, size, true);
     const ipa = this.translate(va, KIND_WRITE, user);
     const region = this.stage2.regionAt(ipa);
     if (region === undefined || !region.writable) return -1;
@@ -365,6 +370,7 @@ export class Mmu {
 
   private readSlow(va: number, size: number, user: boolean): number {
     va = va >>> 0;
+    if (this.watch !== null) this.watch.access(va, size, false);
     if ((va & (size - 1)) !== 0) {
       if (this.cpu.cp15.sctlr & SCTLR_A) this.alignmentFault(va, false);
       if ((va & 0xfff) > 0x1000 - size) return this.readCrossPage(va, size, user);
@@ -388,6 +394,7 @@ export class Mmu {
 
   private writeSlow(va: number, size: number, value: number, user: boolean): void {
     va = va >>> 0;
+    if (this.watch !== null) this.watch.access(va, size, true);
     if ((va & (size - 1)) !== 0) {
       if (this.cpu.cp15.sctlr & SCTLR_A) this.alignmentFault(va, true);
       if ((va & 0xfff) > 0x1000 - size) {
@@ -496,6 +503,7 @@ export class Mmu {
   private fill(kind: number, user: boolean, va: number, ipa: number, region: RamRegion): void {
     const rel = ipa - (ipa & 0xfff) - region.base;
     if (rel + 0x1000 > region.size || ((region.offset + rel) & 0xfff) !== 0) return;
+    if (this.watch !== null && kind !== KIND_FETCH && this.watch.watchesPage(va)) return;
     if (kind === KIND_WRITE && this.code.isCode(region.offset + rel)) kind = KIND_CODE_WRITE;
     const w = this.walker;
     this.tlb.fill(kind, this.ctx * 2 + (user ? 0 : 1), va, region.offset + rel, w.blockShift, w.global);

@@ -13,6 +13,9 @@ export interface IdleClock extends Clock {
   warpTo(deadline: number): void;
   /** Host milliseconds to sleep before the counter reaches `deadline` (0 in icount mode). */
   hostDelayUntil(deadline: number): number;
+  /** A debugger holds the VM (true) or lets it go: guest time stands still meanwhile, as QEMU's
+   * virtual clock does while the VM is stopped. */
+  hold(on: boolean): void;
 }
 
 export class HostClock implements IdleClock {
@@ -20,7 +23,9 @@ export class HostClock implements IdleClock {
   /** Where the count starts, as `performance.timeOrigin + performance.now()` milliseconds: the
    * same instant for every thread of a VM (each thread has its own `performance.now()` origin). */
   readonly origin: number;
-  private readonly start: number;
+  private start: number;
+  /** `performance.now()` when a debugger took hold of the VM; -1 when it runs. */
+  private heldAt = -1;
 
   constructor(origin = performance.timeOrigin + performance.now()) {
     this.origin = origin;
@@ -28,7 +33,16 @@ export class HostClock implements IdleClock {
   }
 
   now(): number {
-    return Math.floor((performance.now() - this.start) * TICKS_PER_MS);
+    const host = this.heldAt >= 0 ? this.heldAt : performance.now();
+    return Math.floor((host - this.start) * TICKS_PER_MS);
+  }
+
+  hold(on: boolean): void {
+    if (on && this.heldAt < 0) this.heldAt = performance.now();
+    else if (!on && this.heldAt >= 0) {
+      this.start += performance.now() - this.heldAt;
+      this.heldAt = -1;
+    }
   }
 
   warpTo(): void {}
@@ -66,4 +80,7 @@ export class IcountClock implements IdleClock {
   hostDelayUntil(): number {
     return 0;
   }
+
+  /** Guest time moves only with instructions and idle jumps, which a held VM does not make. */
+  hold(): void {}
 }

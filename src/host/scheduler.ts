@@ -24,6 +24,14 @@ export interface Schedulable {
   hardwareDeadline(): number;
 }
 
+/** A debugger's hold on the vcpus (src/debug): which may run, and a look after each slice. */
+export interface SchedulerGate {
+  /** Whether vcpu `index` may run now (a held vcpu keeps its state, runnable or not). */
+  allows(index: number): boolean;
+  /** Vcpu `index` just ran a slice. */
+  sliceDone(index: number): void;
+}
+
 /** Instructions per slice: about a millisecond of work at the interpreter's speed. */
 export const SLICE_INSTRUCTIONS = 50_000;
 /** Host milliseconds of guest work between returns to the host event loop (input, output). */
@@ -37,6 +45,9 @@ export class Scheduler {
   private cancelSleep: (() => void) | null = null;
   private scheduled = false;
   private stopped = false;
+  /** Held by a debugger: nothing runs, no deadline fires, guest time does not jump. */
+  private paused = false;
+  private gate: SchedulerGate | null = null;
   private onStop: (() => void) | null = null;
   /** Round-robin position. */
   private next = 0;
@@ -68,9 +79,33 @@ export class Scheduler {
     if (done) this.loop.defer(done);
   }
 
+  /** Holds every vcpu where it is (after the slice in progress) until resume(). */
+  pause(): void {
+    this.paused = true;
+    this.cancelSleep?.();
+    this.cancelSleep = null;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  setGate(gate: SchedulerGate | null): void {
+    this.gate = gate;
+  }
+
+  private mayRun(index: number): boolean {
+    return this.vcpus[index].runnable() && (this.gate === null || this.gate.allows(index));
+  }
+
   /** Something happened outside the guest (input, a device): reconsider now. */
   wake(): void {
-    if (this.stopped || this.scheduled) return;
+    if (this.stopped || this.scheduled || this.paused) return;
     this.cancelSleep?.();
     this.cancelSleep = null;
     this.scheduled = true;
@@ -79,18 +114,20 @@ export class Scheduler {
 
   private tick(): void {
     this.scheduled = false;
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     const start = performance.now();
     const vcpus = this.vcpus;
     const n = vcpus.length;
     do {
       this.queue.runExpired(this.clock.now());
       let ran = false;
-      for (let k = 0; k < n && !this.stopped; k++) {
+      for (let k = 0; k < n && !this.stopped && !this.paused; k++) {
         const index = (this.next + k) % n;
         const vcpu = vcpus[index];
-        if (!vcpu.runnable()) continue;
+        if (!this.mayRun(index)) continue;
         vcpu.runSlice(this.budgetFor(vcpu));
+        this.gate?.sliceDone(index);
+        if (this.paused) break;
         this.queue.runExpired(this.clock.now());
         ran = true;
       }
@@ -98,10 +135,10 @@ export class Scheduler {
       // the order of vcpus (icount runs stay deterministic).
       if (!ran) break;
       this.next = (this.next + 1) % n;
-    } while (!this.stopped && performance.now() - start < WORK_QUANTUM_MS);
+    } while (!this.stopped && !this.paused && performance.now() - start < WORK_QUANTUM_MS);
     this.busyMs += performance.now() - start;
-    if (this.stopped) return;
-    if (vcpus.some((v) => v.runnable())) {
+    if (this.stopped || this.paused) return;
+    if (vcpus.some((_, index) => this.mayRun(index))) {
       this.wake();
       return;
     }
@@ -116,7 +153,7 @@ export class Scheduler {
       // Jump one event-loop turn later, so host work already queued (console input the guest
       // made room for) reaches the guest before its time moves on.
       this.loop.defer(() => {
-        if (this.stopped || this.scheduled || this.vcpus.some((v) => v.runnable())) return;
+        if (this.stopped || this.scheduled || this.paused || this.vcpus.some((_, index) => this.mayRun(index))) return;
         this.clock.warpTo(this.queue.nextDeadline());
         this.wake();
       });

@@ -56,3 +56,14 @@ test("--share DIR[,tag=TAG][,readonly]: default tag 'share', repeatable, tags ch
     assert.throws(() => parseRunOptions(bad), UsageError, bad.join(" "));
   }
 });
+
+test("--gdb PORT (QEMU's tcp::PORT spelling too) and --gdb-wait, which needs it", () => {
+  assert.equal(parseRunOptions([]).gdbPort, undefined);
+  assert.equal(parseRunOptions([]).gdbWait, false);
+  assert.equal(parseRunOptions(["--gdb", "1234"]).gdbPort, 1234);
+  assert.equal(parseRunOptions(["--gdb", "tcp::1234"]).gdbPort, 1234);
+  assert.equal(parseRunOptions(["--gdb", "0", "--gdb-wait"]).gdbWait, true);
+  for (const bad of [["--gdb", "65536"], ["--gdb", "x"], ["--gdb", "-1"], ["--gdb", "host:1"], ["--gdb-wait"]]) {
+    assert.throws(() => parseRunOptions(bad), UsageError, bad.join(" "));
+  }
+});
