@@ -13,6 +13,9 @@ export interface IdleClock extends Clock {
   warpTo(deadline: number): void;
   /** Host milliseconds to sleep before the counter reaches `deadline` (0 in icount mode). */
   hostDelayUntil(deadline: number): number;
+  /** What a snapshot keeps of the clock, and its restore: the count goes on from the saved one. */
+  saveBase(): number;
+  restoreBase(base: number): void;
 }
 
 export class HostClock implements IdleClock {
@@ -20,7 +23,7 @@ export class HostClock implements IdleClock {
   /** Where the count starts, as `performance.timeOrigin + performance.now()` milliseconds: the
    * same instant for every thread of a VM (each thread has its own `performance.now()` origin). */
   readonly origin: number;
-  private readonly start: number;
+  private start: number;
 
   constructor(origin = performance.timeOrigin + performance.now()) {
     this.origin = origin;
@@ -32,6 +35,15 @@ export class HostClock implements IdleClock {
   }
 
   warpTo(): void {}
+
+  /** The count now: a restored machine resumes it, however long it was paused. */
+  saveBase(): number {
+    return this.now();
+  }
+
+  restoreBase(count: number): void {
+    this.start = performance.now() - count / TICKS_PER_MS;
+  }
 
   hostDelayUntil(deadline: number): number {
     if (!Number.isFinite(deadline)) return Infinity;
@@ -65,5 +77,14 @@ export class IcountClock implements IdleClock {
 
   hostDelayUntil(): number {
     return 0;
+  }
+
+  /** The ticks idle jumps added (the instructions are restored with the cores). */
+  saveBase(): number {
+    return this.warp;
+  }
+
+  restoreBase(warp: number): void {
+    this.warp = warp;
   }
 }
