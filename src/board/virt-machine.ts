@@ -32,6 +32,7 @@ import type { VcpuThreadHost } from "../host/thread-host.js";
 import type { VcpuThreadInit } from "../host/thread-messages.js";
 import { Fate, Power, VmControl } from "../vmm/vm-control.js";
 import { VgicLock } from "../vmm/vgic/vgic-lock.js";
+import { CodeCache } from "../cpu/code-cache.js";
 import { SameThreadBroadcast } from "../vmm/same-thread-broadcast.js";
 import { MachineSnapshot, arraysSection, ramSection } from "./virt-snapshot.js";
 import {
@@ -246,7 +247,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   const rtc = new Pl031(vgic.spiLine(intidOf(VIRT_RTC.irq!)), clock, queue, { startEpochSeconds: rtcEpoch });
   const virtio = buildVirtio(
     config.virtio ?? {},
-    new GuestMemory(vm.memoryBuffer, vm.regions),
+    new GuestMemory(vm.memoryBuffer, vm.regions, CodeCache.of(vm.memoryBuffer).dirtyPages),
     (entry) => {
       // Host-side events (a frame from the network, console input) raise these lines from the
       // event loop: on one thread the scheduler may be asleep until the next timer deadline, and
@@ -331,7 +332,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
 
   const snapshot = threaded ? null : new MachineSnapshot();
   if (snapshot !== null) {
-    snapshot.add("ram", 1, ramSection(vm.memory, vm.regions));
+    snapshot.add("ram", 1, ramSection(vm.memory, vm.regions, CodeCache.of(vm.memoryBuffer).dirtyPages));
     snapshot.add("clock", 1, {
       save(w) {
         w.f64(clock.saveBase());

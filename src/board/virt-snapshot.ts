@@ -62,10 +62,12 @@ export class MachineSnapshot {
   }
 }
 
-/** Guest memory, sparse: the region layout, then each page that is not all zeros. */
+/** Guest memory, sparse: the region layout, then each page that is not all zeros. Only pages
+ * marked in `dirtyPages` are looked at (the others were never written). */
 export function ramSection(
   memory: Uint8Array,
   regions: readonly { base: number; size: number; offset: number }[],
+  dirtyPages: Uint8Array,
 ): Snapshotable {
   const words = new Int32Array(memory.buffer, memory.byteOffset, memory.byteLength >>> 2);
   return {
@@ -77,6 +79,8 @@ export function ramSection(
       }
       const pages = Math.ceil(memory.length / PAGE);
       for (let p = 0; p < pages; p++) {
+        // A page never written is all zeros: not even read (a first read faults it in).
+        if (dirtyPages[p] === 0) continue;
         const start = (p * PAGE) >>> 2;
         const end = Math.min(words.length, start + (PAGE >>> 2));
         let k = start;
@@ -100,6 +104,7 @@ export function ramSection(
         const at = p * PAGE;
         if (at >= memory.length) throw new SnapshotError("the snapshot holds a page outside guest memory");
         memory.set(r.raw(Math.min(PAGE, memory.length - at)), at);
+        dirtyPages[p] = 1;
       }
     },
   };

@@ -37,7 +37,11 @@ export function encodeSections(sections: readonly Section[]): Uint8Array[] {
     head[0] = name.length;
     head.set(name, 1);
     view.setUint32(1 + name.length, s.version, true);
-    view.setFloat64(1 + name.length + 4, s.data.reduce((n, p) => n + p.length, 0), true);
+    view.setFloat64(
+      1 + name.length + 4,
+      s.data.reduce((n, p) => n + p.length, 0),
+      true,
+    );
     out.push(head, ...s.data);
   }
   return out;

@@ -137,7 +137,9 @@ export class StateReader {
   array(into: ArrayBufferView): void {
     const b = this.bytes();
     if (b.length !== into.byteLength) {
-      throw new SnapshotError(`section '${this.what}': an array of ${b.length} bytes where ${into.byteLength} are expected`);
+      throw new SnapshotError(
+        `section '${this.what}': an array of ${b.length} bytes where ${into.byteLength} are expected`,
+      );
     }
     new Uint8Array(into.buffer, into.byteOffset, into.byteLength).set(b);
   }
