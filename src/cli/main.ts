@@ -64,6 +64,7 @@ function snapshotStep<T>(step: () => T): T {
 async function run(given: RunOptions): Promise<number> {
   let opts = given;
   const restoreStarted = performance.now();
+  const restoreCpu = process.cpuUsage();
   // --restore: the machine comes from the snapshot's configuration, its state from its sections.
   const restoring = opts.restore === undefined ? null : snapshotStep(() => loadSnapshot(opts.restore!));
   if (restoring !== null) {
@@ -194,7 +195,11 @@ async function run(given: RunOptions): Promise<number> {
   if (restoring !== null) {
     snapshotStep(() => machine.snapshot!.restore(restoring.sections));
     const ms = (performance.now() - restoreStarted).toFixed(0);
-    logLine(`restored ${opts.restore} (guest time ${(machine.clock.now() / COUNTER_HZ).toFixed(3)} s, ${ms} ms)`);
+    const cpu = process.cpuUsage(restoreCpu);
+    const cpuMs = ((cpu.user + cpu.system) / 1000).toFixed(0);
+    logLine(
+      `restored ${opts.restore} (guest time ${(machine.clock.now() / COUNTER_HZ).toFixed(3)} s, ${ms} ms, CPU ${cpuMs} ms)`,
+    );
   }
   // Snapshots are taken at the scheduler's checkpoint (every vcpu between slices): Ctrl-A s asks
   // for one, --save-after takes one once that much guest time has passed and ends the run.

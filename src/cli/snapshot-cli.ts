@@ -46,14 +46,16 @@ export function defaultSnapshotPath(): string {
 /** Writes the machine's snapshot; returns the line to report. Call at the scheduler's checkpoint. */
 export function saveSnapshot(machine: VirtMachine, config: SnapshotConfig, path: string): string {
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const sections: Section[] = [
     { name: "config", version: CONFIG_VERSION, data: [new TextEncoder().encode(JSON.stringify(config))] },
     ...machine.snapshot!.save(),
   ];
   const bytes = writeSnapshotFile(path, sections);
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
   const seconds = machine.clock.now() / COUNTER_HZ;
-  return `snapshot saved to ${path} (${(bytes / (1 << 20)).toFixed(1)} MiB, guest time ${seconds.toFixed(3)} s, ${ms.toFixed(0)} ms)`;
+  return `snapshot saved to ${path} (${(bytes / (1 << 20)).toFixed(1)} MiB, guest time ${seconds.toFixed(3)} s, ${ms.toFixed(0)} ms, CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`;
 }
 
 /** The disks' identities now (after a flush), for the configuration section. */

@@ -257,7 +257,8 @@ export class Pl011 extends PrimeCellDevice implements MmioDevice {
   /** Snapshots: every register, the RX FIFO and the interrupt level as last driven. */
   save(w: StateWriter): void {
     w.array(this.rxFifo);
-    for (const v of [this.rxHead, this.rxCount, this.rsr, this.ilpr, this.ibrd, this.fbrd, this.lcrH, this.cr]) w.f64(v);
+    for (const v of [this.rxHead, this.rxCount, this.rsr, this.ilpr, this.ibrd, this.fbrd, this.lcrH, this.cr])
+      w.f64(v);
     for (const v of [this.ifls, this.imsc, this.ris, this.dmacr]) w.f64(v);
     w.bool(this.overrunPending);
     w.bool(this.level);

@@ -107,7 +107,8 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
   }
 
   restore(r: StateReader): void {
-    if (r.u32() !== this.device.deviceId) throw new SnapshotError(`${this.device.name}: the snapshot has another device here`);
+    if (r.u32() !== this.device.deviceId)
+      throw new SnapshotError(`${this.device.name}: the snapshot has another device here`);
     this.accepted[0] = r.f64();
     this.accepted[1] = r.f64();
     this.deviceFeaturesSel = r.f64();
@@ -118,7 +119,8 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
     this.raisedSinceRead = r.f64();
     this.configGeneration = r.f64();
     this.deferred = r.f64();
-    if (r.u32() !== this.setups.length) throw new SnapshotError(`${this.device.name}: the snapshot has another queue count`);
+    if (r.u32() !== this.setups.length)
+      throw new SnapshotError(`${this.device.name}: the snapshot has another queue count`);
     this.setups.forEach((s, q) => {
       s.num = r.f64();
       s.desc = [r.f64(), r.f64()];
