@@ -7,9 +7,6 @@
 import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 import { ATTN_RESYNC, type Cpu } from "./core.js";
 
-/** Section version of a core's state. */
-export const CPU_STATE_VERSION = 1;
-
 const CP15_FIELDS = [
   "sctlr",
   "vbar",
