@@ -32,7 +32,9 @@ import type { VcpuThreadHost } from "../host/thread-host.js";
 import type { VcpuThreadInit } from "../host/thread-messages.js";
 import { Fate, Power, VmControl } from "../vmm/vm-control.js";
 import { VgicLock } from "../vmm/vgic/vgic-lock.js";
+import { CodeCache } from "../cpu/code-cache.js";
 import { SameThreadBroadcast } from "../vmm/same-thread-broadcast.js";
+import { MachineSnapshot, arraysSection, ramSection } from "./virt-snapshot.js";
 import {
   VIRT_FLASH,
   VIRT_FLASH1,
@@ -75,6 +77,8 @@ export interface VirtMachineConfig {
   threads?: VcpuThreadHost;
   /** Virtio devices: disks, entropy, a console (`virtio.consoleOutput` puts console input on it). */
   virtio?: VirtioConfig;
+  /** Map the flash banks even with nothing to load there (a restored snapshot that had them). */
+  flash?: boolean;
 }
 
 export interface VirtMachine {
@@ -101,6 +105,9 @@ export interface VirtMachine {
   readonly threaded: boolean;
   /** Guest instructions executed so far, every vcpu (with threads: as of their last slices). */
   instructions(): number;
+  /** The machine's snapshot sections (virt-snapshot.ts); null with vcpu threads, where the
+   * vcpus' state lives on their own threads. Save and restore them at `scheduler.checkpoint`. */
+  readonly snapshot: MachineSnapshot | null;
 }
 
 export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
@@ -126,7 +133,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
 
   // Flash exists when something is loaded into it (firmware, or an ELF linked there); then both
   // banks are there, as on QEMU, the second one empty.
-  const needsFlash = plan?.writes.some((w) => w.addr < flash.base + flash.size) ?? false;
+  const needsFlash = config.flash === true || (plan?.writes.some((w) => w.addr < flash.base + flash.size) ?? false);
   const memory: MemoryRegion[] = [{ base: VIRT_RAM_BASE, size: ramSize, writable: true }];
   if (needsFlash) {
     memory.unshift(
@@ -245,7 +252,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   const rtc = new Pl031(vgic.spiLine(intidOf(VIRT_RTC.irq!)), clock, queue, { startEpochSeconds: rtcEpoch });
   const virtio = buildVirtio(
     config.virtio ?? {},
-    new GuestMemory(vm.memoryBuffer, vm.regions),
+    new GuestMemory(vm.memoryBuffer, vm.regions, CodeCache.of(vm.memoryBuffer).dirtyPages),
     (entry) => vgic.spiLine(intidOf(entry.irq!)),
     config.log,
   );
@@ -317,6 +324,57 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
         })
       : null;
 
+  const snapshot = threaded ? null : new MachineSnapshot();
+  if (snapshot !== null) {
+    snapshot.add("ram", 1, ramSection(vm.memory, vm.regions, CodeCache.of(vm.memoryBuffer).dirtyPages));
+    snapshot.add("clock", 1, {
+      save(w) {
+        w.f64(clock.saveBase());
+        w.f64(queue.order);
+        w.f64(sched.position);
+        w.f64(timerVm.cntvoff);
+        w.f64(control.cpuWords[3]);
+      },
+      restore(r) {
+        clock.restoreBase(r.f64());
+        queue.order = r.f64();
+        sched.position = r.f64();
+        timerVm.cntvoff = r.f64();
+        control.cpuWords[3] = r.f64();
+      },
+    });
+    vm.vcpus.forEach((vcpu, k) => {
+      const hw = vcpu.cpu.timer as GenericTimer;
+      snapshot.add(`vcpu/${k}`, 1, {
+        save(w) {
+          vcpu.save(w);
+          hw.save(w);
+          interfaces[k].save(w);
+          vtimers[k].save(w);
+        },
+        restore(r) {
+          vcpu.restore(r);
+          hw.restore(r);
+          interfaces[k].restore(r);
+          vtimers[k].restore(r);
+        },
+      });
+    });
+    snapshot.add("vgic", 1, arraysSection(vgicMem.buffers));
+    snapshot.add("pl011", 1, {
+      save(w) {
+        uart.save(w);
+        w.bytes(Uint8Array.from(pendingInput));
+      },
+      restore(r) {
+        uart.restore(r);
+        pendingInput.splice(0, pendingInput.length, ...r.bytes());
+      },
+    });
+    snapshot.add("pl031", 1, rtc);
+    virtio.slots.forEach((slot) => snapshot.add(`virtio/${slot}`, 1, virtio.transports[slot]!));
+  }
+
   const runThreads = async (t: VirtThreads): Promise<void> => {
     const devices = sched.run();
     try {
@@ -340,6 +398,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     dtb,
     plan,
     threaded: threads !== null,
+    snapshot,
     instructions: () => (threads !== null ? control.instructions.reduce((a, b) => a + b, 0) : vm.instructions()),
     run: () => (threads !== null ? runThreads(threads) : sched.run()),
     stop: () => (threads !== null ? threads.stop() : sched.stop()),

@@ -22,6 +22,9 @@ import { NetBackendError, openNics } from "./nics.js";
 import { resolve as resolvePath } from "node:path";
 import { GdbServer, GdbServerError } from "../host/node/gdb-server.js";
 import { VmDebugger } from "../debug/vm-debugger.js";
+import { SnapshotError } from "../snapshot/snapshot-error.js";
+import { cannotSave, defaultSnapshotPath, identifyDisks, loadSnapshot, saveSnapshot } from "./snapshot-cli.js";
+import { COUNTER_HZ } from "../host/time.js";
 
 const VERSION = "0.1.0";
 
@@ -50,7 +53,36 @@ function heartbeatImage(): string {
   return fileURLToPath(new URL("../../../guests/bin/heartbeat.bin", import.meta.url));
 }
 
-async function run(opts: RunOptions): Promise<number> {
+/** Snapshot problems are one line like every other. */
+function snapshotStep<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof SnapshotError) throw new CliError(e.message);
+    throw e;
+  }
+}
+
+async function run(given: RunOptions): Promise<number> {
+  let opts = given;
+  const restoreStarted = performance.now();
+  const restoreCpu = process.cpuUsage();
+  // --restore: the machine comes from the snapshot's configuration, its state from its sections.
+  const restoring = opts.restore === undefined ? null : snapshotStep(() => loadSnapshot(opts.restore!));
+  if (restoring !== null) {
+    const c = restoring.config;
+    opts = {
+      ...opts,
+      memBytes: c.ramSize,
+      smp: c.vcpus,
+      clock: c.clock,
+      append: c.bootargs,
+      drives: c.disks.map((d) => ({ path: d.path, readonly: d.readonly, snapshot: false })),
+      console: c.console,
+      rng: c.rng,
+      vcpuThreads: false,
+    };
+  }
   let smp = opts.smp;
   let kernelPath = opts.kernel;
   let initrdPath = opts.initrd;
@@ -64,7 +96,7 @@ async function run(opts: RunOptions): Promise<number> {
     biosPath = biosPath ?? guest.bios;
     append = append ?? guest.append;
     if (guest.drive !== undefined) drives.unshift({ path: guest.drive, readonly: false, snapshot: false });
-  } else if (kernelPath === undefined && biosPath === undefined) {
+  } else if (kernelPath === undefined && biosPath === undefined && restoring === null) {
     kernelPath = heartbeatImage();
     if (!process.argv.includes("--smp")) smp = 2;
   }
@@ -127,6 +159,7 @@ async function run(opts: RunOptions): Promise<number> {
       jitThreshold: opts.jit,
       // Under a debugger every vcpu shares one thread, so all of them stop at once, exactly.
       threads: opts.vcpuThreads && opts.gdbPort === undefined ? nodeThreads : undefined,
+      flash: restoring?.config.flash,
       virtio: {
         disks,
         nics,
@@ -175,6 +208,51 @@ async function run(opts: RunOptions): Promise<number> {
       `gdb: listening on 127.0.0.1:${gdb.port}${opts.gdbWait ? "; the guest waits for a debugger to attach" : ""}`,
     );
   }
+  if (restoring !== null) {
+    snapshotStep(() => machine.snapshot!.restore(restoring.sections));
+    const ms = (performance.now() - restoreStarted).toFixed(0);
+    const cpu = process.cpuUsage(restoreCpu);
+    const cpuMs = ((cpu.user + cpu.system) / 1000).toFixed(0);
+    logLine(
+      `restored ${opts.restore} (guest time ${(machine.clock.now() / COUNTER_HZ).toFixed(3)} s, ${ms} ms, CPU ${cpuMs} ms)`,
+    );
+  }
+  // Snapshots are taken at the scheduler's checkpoint (every vcpu between slices): Ctrl-A s asks
+  // for one, --save-after takes one once that much guest time has passed and ends the run.
+  const saveRefused = cannotSave(machine, opts);
+  if (saveRefused !== null && (opts.save !== undefined || opts.saveAfterMs !== undefined))
+    throw new CliError(saveRefused);
+  let saveRequested = false;
+  let saveFailed = false;
+  const saveAt =
+    opts.saveAfterMs === undefined ? Infinity : machine.clock.now() + (opts.saveAfterMs * COUNTER_HZ) / 1000;
+  machine.scheduler.checkpoint = () => {
+    if (!saveRequested && machine.clock.now() < saveAt) return;
+    const andExit = !saveRequested;
+    saveRequested = false;
+    try {
+      opened.forEach((d) => d.flush());
+      const config = {
+        ramSize: opts.memBytes,
+        vcpus: smp,
+        clock: opts.clock,
+        bootargs: append,
+        flash: machine.vm.regions.length > 1,
+        rng: opts.rng,
+        console: opts.console,
+        disks: identifyDisks(drives.map((d) => ({ path: d.path, readonly: d.readonly, serial: driveSerial(d.path) }))),
+      };
+      const line = saveSnapshot(machine, config, opts.save ?? defaultSnapshotPath());
+      terminal.flush();
+      logLine(line);
+    } catch (e) {
+      if (!(e instanceof SnapshotError)) throw e;
+      terminal.flush();
+      logLine(`error: ${e.message}`);
+      saveFailed = andExit;
+    }
+    if (andExit) machine.stop();
+  };
 
   // `armvmm run | head`: when the reader goes away, stop the guest quietly.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -196,6 +274,15 @@ async function run(opts: RunOptions): Promise<number> {
       quitByUser = true;
       machine.stop();
     },
+    save: () => {
+      if (saveRefused !== null) {
+        terminal.flush();
+        process.stderr.write(`\r\narmvmm: ${saveRefused}\r\n`);
+        return;
+      }
+      saveRequested = true;
+      machine.scheduler.wake();
+    },
     status: () => {
       const show = () => {
         terminal.flush();
@@ -212,6 +299,8 @@ async function run(opts: RunOptions): Promise<number> {
   await gdb?.close(0);
   terminal.restore();
   if (opts.stats) process.stderr.write(machine.formatStats() + "\n");
+  if (saveFailed) return 1;
+  if (opts.saveAfterMs !== undefined && machine.vm.fate === VmFate.RUNNING && !quitByUser) return 0;
   if (quitByUser) {
     process.stderr.write("armvmm: quit\n");
     return 0;

@@ -36,6 +36,40 @@ export interface RunOptions {
   gdbPort?: number;
   /** --gdb-wait: hold the first instruction until a debugger attaches. */
   gdbWait: boolean;
+  /** --save FILE: where Ctrl-A s and --save-after write a snapshot. */
+  save?: string;
+  /** --save-after: guest milliseconds after which a snapshot is written and armvmm exits. */
+  saveAfterMs?: number;
+  /** --restore FILE: resume a snapshot (its configuration replaces the machine options). */
+  restore?: string;
+}
+
+/** Options a snapshot's own configuration replaces. */
+const MACHINE_OPTIONS = [
+  "kernel",
+  "initrd",
+  "append",
+  "dtb",
+  "bios",
+  "mem",
+  "smp",
+  "clock",
+  "guest",
+  "drive",
+  "console",
+  "rng",
+  "net",
+  "mac",
+  "share",
+  "dump-dtb",
+  "vcpu-threads",
+] as const;
+
+/** `500ms`, `2s`, `1.5s`: guest time in milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(text.trim());
+  if (m === null) throw new UsageError(`--save-after ${text}: use a guest time like 500ms or 2s`);
+  return Number(m[1]) * (m[2] === "s" ? 1000 : 1);
 }
 
 export type NetOption =
@@ -176,7 +210,10 @@ export const RUN_USAGE = `usage: armvmm run [options]
                     mount -t 9p -o trans=virtio,version=9p2000.L TAG /mnt
   --gdb PORT        a GDB remote stub on 127.0.0.1:PORT (the vcpus then share one thread)
   --gdb-wait        with --gdb: hold the first instruction until a debugger attaches (QEMU's -S)
-Console: Ctrl-A x quits, Ctrl-A h lists the escapes.`;
+  --save FILE       where Ctrl-A s writes a snapshot (default: armvmm-DATE-TIME.snap in this folder)
+  --save-after TIME write a snapshot after this much guest time (500ms, 2s) and exit
+  --restore FILE    resume a snapshot; it holds the machine's configuration, so no machine options
+Console: Ctrl-A x quits, Ctrl-A s saves a snapshot, Ctrl-A i prints statistics, Ctrl-A h lists the escapes.`;
 
 export function parseRunOptions(argv: string[]): RunOptions {
   let parsed;
@@ -208,12 +245,20 @@ export function parseRunOptions(argv: string[]): RunOptions {
         share: { type: "string", multiple: true },
         gdb: { type: "string" },
         "gdb-wait": { type: "boolean" },
+        save: { type: "string" },
+        "save-after": { type: "string" },
+        restore: { type: "string" },
       },
     });
   } catch (e) {
     throw new UsageError((e as Error).message.split("\n")[0]);
   }
   const v = parsed.values;
+  if (v.restore !== undefined) {
+    const clash = MACHINE_OPTIONS.find((o) => v[o] !== undefined);
+    if (clash !== undefined)
+      throw new UsageError(`--restore and --${clash} cannot be combined: the snapshot holds the machine`);
+  }
   const memBytes = v.mem === undefined ? DEFAULT_RAM : parseSize(v.mem);
   if (memBytes < MIN_RAM) throw new UsageError(`--mem ${v.mem}: at least 1M of RAM is needed`);
   if (memBytes > MAX_RAM) throw new UsageError(`--mem ${v.mem}: the virt board holds at most 3G of RAM below 4 GiB`);
@@ -290,5 +335,8 @@ export function parseRunOptions(argv: string[]): RunOptions {
     shares,
     gdbPort,
     gdbWait: v["gdb-wait"] ?? false,
+    save: v.save,
+    saveAfterMs: v["save-after"] === undefined ? undefined : parseDuration(v["save-after"]),
+    restore: v.restore,
   };
 }

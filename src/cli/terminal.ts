@@ -9,8 +9,10 @@ export interface ConsoleSink {
   input(bytes: Uint8Array): void;
   /** Ctrl-A x. */
   quit(): void;
-  /** Ctrl-A s: print statistics now. */
+  /** Ctrl-A i: print statistics now. */
   status(): void;
+  /** Ctrl-A s: write a snapshot. */
+  save(): void;
 }
 
 export class Terminal {
@@ -83,9 +85,13 @@ export class Terminal {
           sink.quit();
           return;
         } else if (key === "s") {
+          sink.save();
+        } else if (key === "i") {
           sink.status();
         } else if (key === "h" || key === "?") {
-          process.stderr.write("\r\nC-a x  quit\r\nC-a s  statistics\r\nC-a C-a  send C-a\r\n");
+          process.stderr.write(
+            "\r\nC-a x  quit\r\nC-a s  save a snapshot\r\nC-a i  statistics\r\nC-a C-a  send C-a\r\n",
+          );
         } else if (byte === CTRL_A) {
           out.push(CTRL_A);
         }

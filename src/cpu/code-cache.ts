@@ -82,8 +82,14 @@ export class CodeCache {
    * than a fresh function until V8 has optimized it (tests lower it to 1). */
   hotThreshold = 4000;
 
+  /** Pages ever written (1 per 4 KiB page of the buffer): marked when a write translation is
+   * cached and by every slow-path store, loader and device write, so a snapshot reads only these
+   * (reading a page the host never touched costs a page fault, slow on some hosts). */
+  readonly dirtyPages: Uint8Array;
+
   private constructor(bytes: number) {
     this.pages = new Array<CodePage | undefined>(Math.ceil(bytes / 4096)).fill(undefined);
+    this.dirtyPages = new Uint8Array(Math.ceil(bytes / 4096));
   }
 
   /** The cache of the machine whose memory is `buffer`. */
@@ -128,6 +134,7 @@ export class CodeCache {
   /** Bytes at [offset, offset + length) were replaced from outside the CPUs (loaders). */
   writtenRange(offset: number, length: number): void {
     if (length <= 0) return;
+    this.dirtyPages.fill(1, offset >>> 12, ((offset + length - 1) >>> 12) + 1);
     for (let p = offset >>> 12; p <= (offset + length - 1) >>> 12; p++) this.drop(p);
   }
 

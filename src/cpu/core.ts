@@ -166,6 +166,19 @@ export class Cpu extends CpuState {
     this.attention |= ATTN_RESYNC;
   }
 
+  /** The state run() keeps private, for snapshots: instructions so far and the exclusive
+   * monitor's remembered values. */
+  savedPrivate(): [number, number, number] {
+    return [this.sliceBase + this.sliceCount, this.exclusiveLo, this.exclusiveHi];
+  }
+
+  restorePrivate(instructions: number, exclusiveLo: number, exclusiveHi: number): void {
+    this.sliceBase = instructions;
+    this.sliceCount = 0;
+    this.exclusiveLo = exclusiveLo;
+    this.exclusiveHi = exclusiveHi;
+  }
+
   /** Mode changes go through here (MSR, CPS, exception entry and return): the MMU's view of the
    * privilege level follows. */
   override switchMode(newMode: number): void {

@@ -495,6 +495,7 @@ export class Mmu {
   /** A slow-path store of `size` bytes reached RAM at byte offset `off`: translated code made from
    * those bytes is stale. The storing instruction ends its block (which may be one of them). */
   private stored(off: number, size: number): void {
+    this.code.dirtyPages[off >>> 12] = 1;
     if (this.code.pages[off >>> 12] !== undefined && this.code.written(off, size)) this.cpu.attention |= ATTN_RESYNC;
   }
 
@@ -503,6 +504,7 @@ export class Mmu {
   private fill(kind: number, user: boolean, va: number, ipa: number, region: RamRegion): void {
     const rel = ipa - (ipa & 0xfff) - region.base;
     if (rel + 0x1000 > region.size || ((region.offset + rel) & 0xfff) !== 0) return;
+    if (kind === KIND_WRITE) this.code.dirtyPages[(region.offset + rel) >>> 12] = 1;
     if (this.watch !== null && kind !== KIND_FETCH && this.watch.watchesPage(va)) return;
     if (kind === KIND_WRITE && this.code.isCode(region.offset + rel)) kind = KIND_CODE_WRITE;
     const w = this.walker;

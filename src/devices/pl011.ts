@@ -27,6 +27,7 @@
 
 import type { IrqLine, MmioDevice } from "./device.js";
 import { PrimeCellDevice } from "./register-access.js";
+import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 
 // Register byte offsets (DDI 0183 3.2, "Summary of registers").
 export const UARTDR = 0x000;
@@ -251,6 +252,34 @@ export class Pl011 extends PrimeCellDevice implements MmioDevice {
         // UARTFR, UARTRIS, UARTMIS and the ID registers are read-only; reserved space ignores writes.
         break;
     }
+  }
+
+  /** Snapshots: every register, the RX FIFO and the interrupt level as last driven. */
+  save(w: StateWriter): void {
+    w.array(this.rxFifo);
+    for (const v of [this.rxHead, this.rxCount, this.rsr, this.ilpr, this.ibrd, this.fbrd, this.lcrH, this.cr])
+      w.f64(v);
+    for (const v of [this.ifls, this.imsc, this.ris, this.dmacr]) w.f64(v);
+    w.bool(this.overrunPending);
+    w.bool(this.level);
+  }
+
+  restore(r: StateReader): void {
+    r.array(this.rxFifo);
+    this.rxHead = r.f64();
+    this.rxCount = r.f64();
+    this.rsr = r.f64();
+    this.ilpr = r.f64();
+    this.ibrd = r.f64();
+    this.fbrd = r.f64();
+    this.lcrH = r.f64();
+    this.cr = r.f64();
+    this.ifls = r.f64();
+    this.imsc = r.f64();
+    this.ris = r.f64();
+    this.dmacr = r.f64();
+    this.overrunPending = r.bool();
+    this.level = r.bool();
   }
 
   private fifoEnabled(): boolean {

@@ -22,6 +22,7 @@
 import type { IrqLine, MmioDevice } from "./device.js";
 import { COUNTER_HZ, type Clock, type TimerHandle, type TimerQueue } from "../host/time.js";
 import { PrimeCellDevice } from "./register-access.js";
+import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 
 // Register byte offsets (DDI 0224 3.2, "Summary of RTC registers").
 export const RTCDR = 0x000;
@@ -52,7 +53,7 @@ export interface Pl031Options {
 export class Pl031 extends PrimeCellDevice implements MmioDevice {
   private readonly hz: number;
   /** Clock count at which second 0 of the 1 Hz tick began. */
-  private readonly t0: number;
+  private t0: number;
   private running: boolean;
   /** While running: counter = offset + elapsed seconds (mod 2^32). While stopped: the frozen value. */
   private offset: number;
@@ -89,6 +90,32 @@ export class Pl031 extends PrimeCellDevice implements MmioDevice {
     this.ris = 0;
     this.cancelMatch();
     this.update();
+  }
+
+  /** Snapshots: the registers, the time base (so the counter continues with guest time), the
+   * interrupt level and the armed match (deadline and order). */
+  save(w: StateWriter): void {
+    for (const v of [this.t0, this.offset, this.mr, this.lr, this.imsc, this.ris]) w.f64(v);
+    w.bool(this.running);
+    w.bool(this.level);
+    const m = this.matchTimer;
+    w.f64(m === null ? -1 : (m.deadline ?? -1));
+    w.f64(m?.seq ?? 0);
+  }
+
+  restore(r: StateReader): void {
+    this.t0 = r.f64();
+    this.offset = r.f64();
+    this.mr = r.f64();
+    this.lr = r.f64();
+    this.imsc = r.f64();
+    this.ris = r.f64();
+    this.running = r.bool();
+    this.level = r.bool();
+    const deadline = r.f64();
+    const seq = r.f64();
+    this.cancelMatch();
+    if (deadline >= 0) this.matchTimer = this.timers.schedule(deadline, this.onMatch, seq);
   }
 
   /** The counter value now (RTCDR). */

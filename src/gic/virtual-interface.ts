@@ -71,6 +71,7 @@ import {
 import { MIN_ABPR, MIN_BPR, activePriorityBit, groupPriority, runningPriority } from "./priority.js";
 import { GicvWindow } from "./gicv-window.js";
 import { SharedArrays } from "../host/shared-arrays.js";
+import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 
 /** A 32-bit register block addressed by byte offset (word accesses only), as the GICH frame is. */
 export interface RegisterWindow {
@@ -150,6 +151,26 @@ export class GicVirtualInterface {
   }
   set apr(v: number) {
     this.regs[2] = v;
+  }
+
+  // ---- Snapshots ----
+
+  /** HCR, VMCR, APR, the list registers, and the output levels as last driven (the core's and
+   * the host's lines are restored with them, so nothing is driven here). */
+  save(w: StateWriter): void {
+    w.array(this.regs);
+    w.array(this.lr);
+    w.bool(this.virqLevel);
+    w.bool(this.vfiqLevel);
+    w.bool(this.maintenanceLevel);
+  }
+
+  restore(r: StateReader): void {
+    r.array(this.regs);
+    r.array(this.lr);
+    this.virqLevel = r.bool();
+    this.vfiqLevel = r.bool();
+    this.maintenanceLevel = r.bool();
   }
 
   // ---- GICH frame ----

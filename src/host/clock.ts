@@ -16,6 +16,9 @@ export interface IdleClock extends Clock {
   /** A debugger holds the VM (true) or lets it go: guest time stands still meanwhile, as QEMU's
    * virtual clock does while the VM is stopped. */
   hold(on: boolean): void;
+  /** What a snapshot keeps of the clock, and its restore: the count goes on from the saved one. */
+  saveBase(): number;
+  restoreBase(base: number): void;
 }
 
 export class HostClock implements IdleClock {
@@ -46,6 +49,15 @@ export class HostClock implements IdleClock {
   }
 
   warpTo(): void {}
+
+  /** The count now: a restored machine resumes it, however long it was paused. */
+  saveBase(): number {
+    return this.now();
+  }
+
+  restoreBase(count: number): void {
+    this.start = performance.now() - count / TICKS_PER_MS;
+  }
 
   hostDelayUntil(deadline: number): number {
     if (!Number.isFinite(deadline)) return Infinity;
@@ -83,4 +95,12 @@ export class IcountClock implements IdleClock {
 
   /** Guest time moves only with instructions and idle jumps, which a held VM does not make. */
   hold(): void {}
+  /** The ticks idle jumps added (the instructions are restored with the cores). */
+  saveBase(): number {
+    return this.warp;
+  }
+
+  restoreBase(warp: number): void {
+    this.warp = warp;
+  }
 }

@@ -53,6 +53,18 @@ export class Scheduler {
   private next = 0;
   /** Host milliseconds spent running guest code (for idle-cost figures). */
   busyMs = 0;
+  /** Called before each round, where every vcpu is between slices and every device between
+   * requests: the point where snapshots are taken. */
+  checkpoint: (() => void) | null = null;
+
+  /** The round-robin position, for snapshots (a restored run goes on with the same vcpu). */
+  get position(): number {
+    return this.next;
+  }
+
+  set position(next: number) {
+    this.next = next;
+  }
 
   constructor(vcpus: Schedulable[], clock: IdleClock, queue: DeadlineQueue, loop: HostLoop) {
     this.vcpus = vcpus;
@@ -119,6 +131,8 @@ export class Scheduler {
     const vcpus = this.vcpus;
     const n = vcpus.length;
     do {
+      this.checkpoint?.();
+      if (this.stopped) break;
       this.queue.runExpired(this.clock.now());
       let ran = false;
       for (let k = 0; k < n && !this.stopped && !this.paused; k++) {

@@ -12,10 +12,15 @@ export interface Clock {
 
 export interface TimerHandle {
   readonly id: number;
+  /** Scheduling order (ties fire in it); snapshots keep it so restored ties fire as before. */
+  readonly seq?: number;
+  /** The deadline it was scheduled for. */
+  readonly deadline?: number;
 }
 
 /** Deadlines in counter ticks. Callbacks run on the host event loop between vcpu slices. */
 export interface TimerQueue {
-  schedule(deadline: number, callback: () => void): TimerHandle;
+  /** `seq`: a restored deadline's original scheduling order (see TimerHandle.seq). */
+  schedule(deadline: number, callback: () => void, seq?: number): TimerHandle;
   cancel(handle: TimerHandle): void;
 }

@@ -17,8 +17,8 @@ export class DeadlineQueue implements TimerQueue {
   private seq = 0;
   private live = new Map<number, Entry>();
 
-  schedule(deadline: number, callback: () => void): TimerHandle {
-    const entry: Entry = { id: this.nextId++, deadline, seq: this.seq++, callback, cancelled: false };
+  schedule(deadline: number, callback: () => void, seq = this.seq++): TimerHandle {
+    const entry: Entry = { id: this.nextId++, deadline, seq, callback, cancelled: false };
     this.live.set(entry.id, entry);
     this.push(entry);
     return entry;
@@ -30,6 +30,15 @@ export class DeadlineQueue implements TimerQueue {
       entry.cancelled = true;
       this.live.delete(handle.id);
     }
+  }
+
+  /** The next scheduling order (snapshots restore it before the restored deadlines). */
+  get order(): number {
+    return this.seq;
+  }
+
+  set order(seq: number) {
+    this.seq = seq;
   }
 
   /** The earliest pending deadline, or Infinity. */

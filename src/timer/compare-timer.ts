@@ -8,6 +8,7 @@
 // interrupt) is ENABLE && !IMASK && condition. TVAL reads (CVAL − count)[31:0] as a signed value;
 // writing TVAL sets CVAL = count + SignExtend(TVAL), modulo 2^64.
 
+import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 import { CNT_CTL_ENABLE, CNT_CTL_IMASK, CNT_CTL_ISTATUS, CNT_CTL_WRITABLE } from "./registers.js";
 import { fromWords, hiWord, lessOrEqual, loWord, MAX_BELOW_2_64, ticksFrom, TWO_32, TWO_64 } from "./u64.js";
 
@@ -29,6 +30,18 @@ export class CompareTimer {
     this.ctl = other.ctl;
     this.cvalHi = other.cvalHi;
     this.cvalLo = other.cvalLo;
+  }
+
+  save(w: StateWriter): void {
+    w.f64(this.ctl);
+    w.f64(this.cvalHi);
+    w.f64(this.cvalLo);
+  }
+
+  restore(r: StateReader): void {
+    this.ctl = r.f64();
+    this.cvalHi = r.f64();
+    this.cvalLo = r.f64();
   }
 
   /** ENABLE set and IMASK clear: the timer can raise its interrupt. */

@@ -18,6 +18,7 @@ import { COUNTER_HZ, type Clock } from "../host/time.js";
 import { CompareTimer } from "./compare-timer.js";
 import { CNTHCTL_MASK, CNTHCTL_PL1PCEN, CNTHCTL_PL1PCTEN, CNTKCTL_MASK, TIMER_COUNT, VIRT_TIMER } from "./registers.js";
 import { TWO_64, wrapU64 } from "./u64.js";
+import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 
 const TWO_63 = TWO_64 / 2;
 
@@ -155,6 +156,33 @@ export class GenericTimer implements TimerRegisterFile {
   restoreTimer(timer: number, from: CompareTimer): void {
     this.timers[timer].copyFrom(from);
     this.programmed();
+  }
+
+  // ---- Snapshots ----
+
+  /** Every register and the output levels as last driven (the lines' receivers restore theirs). */
+  save(w: StateWriter): void {
+    for (const t of this.timers) {
+      w.f64(t.ctl);
+      w.f64(t.cvalHi);
+      w.f64(t.cvalLo);
+    }
+    w.f64(this.levels);
+    w.f64(this.kctl);
+    w.f64(this.hctl);
+    w.f64(this.voff);
+  }
+
+  restore(r: StateReader): void {
+    for (const t of this.timers) {
+      t.ctl = r.f64();
+      t.cvalHi = r.f64();
+      t.cvalLo = r.f64();
+    }
+    this.levels = r.f64();
+    this.kctl = r.f64();
+    this.hctl = r.f64();
+    this.voff = r.f64();
   }
 
   // ---- Outputs ----

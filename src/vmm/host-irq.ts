@@ -3,6 +3,7 @@
 // output, the GIC maintenance interrupt, ...), each of which can be enabled or disabled, and whose
 // OR drives the core's physical IRQ input (an IRQ exit, since HCR.IMO routes IRQs to Hyp).
 
+import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 import type { IrqLine } from "../devices/device.js";
 
 /** PPI INTIDs the hypervisor cares about (DESIGN.md's board table). */
@@ -50,6 +51,17 @@ export class HostIrq {
 
   isAsserted(intid: number): boolean {
     return ((this.asserted >>> intid) & 1) === 1;
+  }
+
+  /** Snapshots: asserted and enabled PPIs (the core's IRQ line is restored with the core). */
+  save(w: StateWriter): void {
+    w.f64(this.asserted);
+    w.f64(this.enabled);
+  }
+
+  restore(r: StateReader): void {
+    this.asserted = r.f64();
+    this.enabled = r.f64();
   }
 
   private update(): void {

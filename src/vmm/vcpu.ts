@@ -16,6 +16,8 @@ import {
 import { Mode } from "../cpu/state.js";
 import { HostIrq, PPI_VIRT_TIMER } from "./host-irq.js";
 import { ExitStats } from "./stats.js";
+import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
+import { restoreCpu, saveCpu } from "../cpu/cpu-snapshot.js";
 
 /** Power and scheduling state of a vcpu. */
 export const VcpuState = {
@@ -92,6 +94,23 @@ export class Vcpu implements HypTraps {
     this.hostIrq = new HostIrq((level) => cpu.setLine(1 /* LINE_IRQ */, level));
     this.hostIrq.enable(PPI_VIRT_TIMER, true);
     cpu.traps = this;
+  }
+
+  /** Snapshots, between slices: power and scheduling state, the host's PPIs, and the core. */
+  save(w: StateWriter): void {
+    w.u8(this.state);
+    w.bool(this.loaded);
+    w.bool(this.yieldRequested);
+    this.hostIrq.save(w);
+    saveCpu(this.cpu, w);
+  }
+
+  restore(r: StateReader): void {
+    this.state = r.u8();
+    this.loaded = r.bool();
+    this.yieldRequested = r.bool();
+    this.hostIrq.restore(r);
+    restoreCpu(this.cpu, r);
   }
 
   /** Makes a runnable vcpu that waits (or a blocked one) reconsider: wakes it from WFI and, if it is

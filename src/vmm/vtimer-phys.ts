@@ -11,6 +11,7 @@
 import type { IrqLine } from "../devices/device.js";
 import type { Clock, TimerHandle, TimerQueue } from "../host/time.js";
 import { CompareTimer } from "../timer/compare-timer.js";
+import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 
 export class EmulatedPhysTimer {
   readonly regs = new CompareTimer();
@@ -64,6 +65,24 @@ export class EmulatedPhysTimer {
   writeTval(value: number): void {
     this.regs.writeTval(this.clock.now(), value);
     this.evaluate(false);
+  }
+
+  /** Snapshots: the registers, the level and the armed soft timer (deadline and order). */
+  save(w: StateWriter): void {
+    this.regs.save(w);
+    w.bool(this.level);
+    w.f64(this.armedDeadline);
+    w.f64(this.handle?.seq ?? 0);
+  }
+
+  restore(r: StateReader): void {
+    this.regs.restore(r);
+    this.level = r.bool();
+    const deadline = r.f64();
+    const seq = r.f64();
+    if (this.handle !== null) this.queue.cancel(this.handle);
+    this.handle = deadline < Infinity ? this.queue.schedule(deadline, this.expire, seq) : null;
+    this.armedDeadline = deadline;
   }
 
   /** Sets the level to the condition now and arms the soft timer for the next rise, if any. */

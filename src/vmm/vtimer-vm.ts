@@ -8,8 +8,8 @@ import type { Clock, TimerQueue } from "../host/time.js";
 export class VtimerVm {
   readonly clock: Clock;
   readonly queue: TimerQueue;
-  /** CNTVOFF: the physical count at VM creation. */
-  readonly cntvoff: number;
+  /** CNTVOFF: the physical count at VM creation (a restored snapshot sets the saved one). */
+  cntvoff: number;
 
   /** `cntvoff`: the VM's value, when another thread of the VM took it already. */
   constructor(clock: Clock, queue: TimerQueue, cntvoff = clock.now()) {

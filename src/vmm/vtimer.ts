@@ -45,6 +45,7 @@ import { EmulatedPhysTimer } from "./vtimer-phys.js";
 import { VtimerStats } from "./vtimer-stats.js";
 import { decodeTimerTrap, isTrapRead, TimerTrapReg } from "./vtimer-trap.js";
 import type { VtimerVm } from "./vtimer-vm.js";
+import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 
 /** What a vcpu's timers are connected to. */
 export interface VtimerWiring {
@@ -184,6 +185,33 @@ export class Vtimer implements VcpuTimers {
       this.hw.restoreTimer(VIRT_TIMER, this.saved);
       this.wiring.hostIrq.enable(PPI_VIRT_TIMER, true);
     }
+  }
+
+  // ---- Snapshots ----
+
+  /** The saved virtual timer, where the state lives, the PPI 27 level, the host timer (deadline
+   * and order) and the emulated physical timer. The hardware timer is saved with its CPU. */
+  save(w: StateWriter): void {
+    this.saved.save(w);
+    w.f64(this.savedCntkctl);
+    w.bool(this.loaded);
+    w.bool(this.virtLevel);
+    const h = this.hostTimer;
+    w.f64(h === null ? -1 : (h.deadline ?? -1));
+    w.f64(h?.seq ?? 0);
+    this.phys.save(w);
+  }
+
+  restore(r: StateReader): void {
+    this.saved.restore(r);
+    this.savedCntkctl = r.f64();
+    this.loaded = r.bool();
+    this.virtLevel = r.bool();
+    const deadline = r.f64();
+    const seq = r.f64();
+    this.cancelHostTimer();
+    if (deadline >= 0) this.hostTimer = this.vm.queue.schedule(deadline, this.hostTimerExpired, seq);
+    this.phys.restore(r);
   }
 
   // ---- Trapped physical timer ----

@@ -3,6 +3,7 @@
 // the guest writes one character to before the queues are up. Host input waits in a queue here
 // while the guest has no receive buffers posted, and goes out when the driver posts more.
 
+import type { StateReader, StateWriter } from "../../snapshot/state-stream.js";
 import { readConfigBytes, serveQueue, type VirtioContext, type VirtioDevice } from "./device.js";
 import { VIRTIO_ID_CONSOLE } from "./mmio-regs.js";
 import { Chain, VirtqueueError } from "./virtqueue.js";
@@ -48,6 +49,15 @@ export class VirtioConsole implements VirtioDevice {
 
   reset(): void {
     this.ctx = null;
+  }
+
+  /** Snapshots: typed input the guest has not taken yet. */
+  save(w: StateWriter): void {
+    w.bytes(Uint8Array.from(this.pending));
+  }
+
+  restore(r: StateReader): void {
+    this.pending = [...r.bytes()];
   }
 
   /** Bytes typed on the host's terminal. */

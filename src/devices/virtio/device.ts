@@ -4,6 +4,7 @@
 
 import type { GuestMemory } from "./guest-memory.js";
 import type { Chain, Virtqueue } from "./virtqueue.js";
+import type { StateReader, StateWriter } from "../../snapshot/state-stream.js";
 
 /** The transport's services, as the device sees them once the driver is ready. */
 export interface VirtioContext {
@@ -41,6 +42,10 @@ export interface VirtioDevice {
   notify(q: number): void;
   /** A device reset: forget the driver's queues and any request state. */
   reset(): void;
+  /** Snapshots: state of the device's own beyond the transport's (taken with no request in
+   * flight); devices without any leave these out. */
+  save?(w: StateWriter): void;
+  restore?(r: StateReader): void;
 }
 
 /** Little-endian reads of a configuration-space byte array, zero outside it. */

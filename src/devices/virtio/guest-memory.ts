@@ -21,6 +21,8 @@ export class GuestMemory {
   constructor(
     buffer: ArrayBufferLike,
     private readonly regions: readonly GuestRegion[],
+    /** Pages ever written, one byte per 4 KiB page (snapshots read only these); optional. */
+    private readonly dirtyPages: Uint8Array | null = null,
   ) {
     this.bytes = new Uint8Array(buffer);
     this.u16 = new Uint16Array(buffer, 0, buffer.byteLength >>> 1);
@@ -34,7 +36,11 @@ export class GuestMemory {
     const addr = addrLow >>> 0;
     for (const r of this.regions) {
       if (addr >= r.base && addr + len <= r.base + r.size) {
-        return write && !r.writable ? -1 : r.offset + (addr - r.base);
+        if (!write) return r.offset + (addr - r.base);
+        if (!r.writable) return -1;
+        const off = r.offset + (addr - r.base);
+        if (this.dirtyPages !== null && len > 0) this.dirtyPages.fill(1, off >>> 12, ((off + len - 1) >>> 12) + 1);
+        return off;
       }
     }
     return -1;

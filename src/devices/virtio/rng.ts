@@ -6,10 +6,14 @@
 import { serveQueue, type VirtioContext, type VirtioDevice } from "./device.js";
 import { VIRTIO_ID_ENTROPY } from "./mmio-regs.js";
 import { Chain } from "./virtqueue.js";
+import type { StateReader, StateWriter } from "../../snapshot/state-stream.js";
 
 export interface EntropySource {
   /** Fills `dst` with random bytes. */
   fill(dst: Uint8Array): void;
+  /** Snapshots of a generator with state (a seeded stream must go on where it was). */
+  save?(w: StateWriter): void;
+  restore?(r: StateReader): void;
 }
 
 /** getRandomValues takes at most 65536 bytes per call. */
@@ -45,6 +49,14 @@ export class SeededEntropy implements EntropySource {
     this.s = new Uint32Array([seed | 1, 0x9e3779b9, 0x7f4a7c15, 0x85ebca6b]);
   }
 
+  save(w: StateWriter): void {
+    w.array(this.s);
+  }
+
+  restore(r: StateReader): void {
+    r.array(this.s);
+  }
+
   fill(dst: Uint8Array): void {
     const s = this.s;
     for (let i = 0; i < dst.length; i++) {
@@ -75,6 +87,15 @@ export class VirtioRng implements VirtioDevice {
 
   readConfig(): number {
     return 0;
+  }
+
+  save(w: StateWriter): void {
+    w.bool(this.source.save !== undefined);
+    this.source.save?.(w);
+  }
+
+  restore(r: StateReader): void {
+    if (r.bool()) this.source.restore?.(r);
   }
 
   writeConfig(): void {}

@@ -15,7 +15,9 @@ import type { IrqLine, MmioDevice } from "../device.js";
 import type { VirtioContext, VirtioDevice } from "./device.js";
 import type { GuestMemory } from "./guest-memory.js";
 import { Virtqueue, VirtqueueError } from "./virtqueue.js";
+import { SnapshotError } from "../../snapshot/snapshot-error.js";
 import * as R from "./mmio-regs.js";
+import type { StateReader, StateWriter } from "../../snapshot/state-stream.js";
 
 /** Feature bits the transport offers on behalf of every device (word 0, word 1). */
 const TRANSPORT_FEATURES: readonly [number, number] = [
@@ -83,6 +85,53 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
 
   log(message: string): void {
     this.logLine(`${this.device.name}: ${message}`);
+  }
+
+  // --- Snapshots ----------------------------------------------------------------------------
+
+  /** The transport's registers, each queue's setup and indices, then the device's own state.
+   * Taken between requests (devices serve each notification to the end before returning). */
+  save(w: StateWriter): void {
+    w.u32(this.device.deviceId);
+    for (const v of [this.accepted[0], this.accepted[1], this.deviceFeaturesSel, this.driverFeaturesSel]) w.f64(v);
+    for (const v of [this.queueSel, this.status, this.interruptStatus, this.raisedSinceRead]) w.f64(v);
+    w.f64(this.configGeneration);
+    w.f64(this.deferred);
+    w.u32(this.setups.length);
+    this.setups.forEach((s, q) => {
+      for (const v of [s.num, ...s.desc, ...s.driver, ...s.device]) w.f64(v);
+      w.bool(s.ready);
+      this.queues[q].save(w);
+    });
+    this.device.save?.(w);
+  }
+
+  restore(r: StateReader): void {
+    if (r.u32() !== this.device.deviceId)
+      throw new SnapshotError(`${this.device.name}: the snapshot has another device here`);
+    this.accepted[0] = r.f64();
+    this.accepted[1] = r.f64();
+    this.deviceFeaturesSel = r.f64();
+    this.driverFeaturesSel = r.f64();
+    this.queueSel = r.f64();
+    this.status = r.f64();
+    this.interruptStatus = r.f64();
+    this.raisedSinceRead = r.f64();
+    this.configGeneration = r.f64();
+    this.deferred = r.f64();
+    if (r.u32() !== this.setups.length)
+      throw new SnapshotError(`${this.device.name}: the snapshot has another queue count`);
+    this.setups.forEach((s, q) => {
+      s.num = r.f64();
+      s.desc = [r.f64(), r.f64()];
+      s.driver = [r.f64(), r.f64()];
+      s.device = [r.f64(), r.f64()];
+      s.ready = r.bool();
+      this.queues[q].restore(r);
+    });
+    this.device.restore?.(r);
+    const live = R.STATUS_DRIVER_OK | R.STATUS_FEATURES_OK;
+    if ((this.status & live) === live && (this.status & R.STATUS_DEVICE_NEEDS_RESET) === 0) this.device.start(this);
   }
 
   // --- MmioDevice --------------------------------------------------------------------------

@@ -12,6 +12,7 @@
 // ring indices are read and written with Atomics so that the driver, which may be running on
 // another thread at this moment, sees the used element before the index that publishes it.
 
+import type { StateReader, StateWriter } from "../../snapshot/state-stream.js";
 import type { GuestMemory } from "./guest-memory.js";
 import { VIRTQ_MAX_SIZE } from "./mmio-regs.js";
 
@@ -128,6 +129,29 @@ export class Virtqueue {
     if (off < 0) throw new VirtqueueError(`${what} at ${hex} is not in guest RAM`);
     if ((addr[0] & (align - 1)) !== 0) throw new VirtqueueError(`${what} at ${hex} is not ${align}-byte aligned`);
     return off;
+  }
+
+  /** Snapshots: the indices and flags (the areas come back from the transport's setup). */
+  save(w: StateWriter): void {
+    for (const v of [this.size, this.desc, this.avail, this.used, this.lastAvail, this.usedIdx, this.signalledUsed]) {
+      w.f64(v);
+    }
+    w.bool(this.pushed);
+    w.bool(this.eventIdx);
+    w.bool(this.indirect);
+  }
+
+  restore(r: StateReader): void {
+    this.size = r.f64();
+    this.desc = r.f64();
+    this.avail = r.f64();
+    this.used = r.f64();
+    this.lastAvail = r.f64();
+    this.usedIdx = r.f64();
+    this.signalledUsed = r.f64();
+    this.pushed = r.bool();
+    this.eventIdx = r.bool();
+    this.indirect = r.bool();
   }
 
   /** QueueReady cleared: the queue is not used until enabled again. */

@@ -1,0 +1,98 @@
+// Snapshots from the command line: what a snapshot's configuration section holds (the machine, not
+// the kernel file: RAM has it), whether this run can be saved at all, the save itself at the
+// scheduler's checkpoint, and reading a snapshot back for --restore with its disks checked.
+
+import { resolve as resolvePath } from "node:path";
+import { SnapshotError } from "../snapshot/snapshot-error.js";
+import type { Section } from "../snapshot/snapshot-format.js";
+import { diskIdentity, readSnapshotFile, writeSnapshotFile, type DiskIdentity } from "../host/node/snapshot-file.js";
+import type { VirtMachine } from "../board/virt-machine.js";
+import type { RunOptions } from "./options.js";
+import { COUNTER_HZ } from "../host/time.js";
+
+/** The machine a snapshot was taken of. */
+export interface SnapshotConfig {
+  ramSize: number;
+  vcpus: number;
+  clock: "host" | "icount";
+  bootargs?: string;
+  flash: boolean;
+  rng: boolean;
+  console: "pl011" | "virtio";
+  disks: { path: string; readonly: boolean; serial: string; identity: DiskIdentity }[];
+}
+
+const CONFIG_VERSION = 1;
+
+/** Why this run cannot be saved, or null if it can. */
+export function cannotSave(machine: VirtMachine, opts: RunOptions): string | null {
+  if (machine.snapshot === null) return "snapshots need every vcpu on one thread: add --vcpu-threads off";
+  if (opts.nets.length > 0) return "snapshots do not cover --net NICs (their peers cannot be saved)";
+  if (opts.shares.length > 0) return "snapshots do not cover --share folders (open host files cannot be saved)";
+  if (opts.drives.some((d) => d.snapshot && !d.readonly)) {
+    return "snapshots do not cover a ,snapshot drive (its overlay is dropped at exit)";
+  }
+  return null;
+}
+
+/** `armvmm-20260101-120000.snap` in the current folder. */
+export function defaultSnapshotPath(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+  return `armvmm-${stamp}.snap`;
+}
+
+/** Writes the machine's snapshot; returns the line to report. Call at the scheduler's checkpoint. */
+export function saveSnapshot(machine: VirtMachine, config: SnapshotConfig, path: string): string {
+  const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  const sections: Section[] = [
+    { name: "config", version: CONFIG_VERSION, data: [new TextEncoder().encode(JSON.stringify(config))] },
+    ...machine.snapshot!.save(),
+  ];
+  const bytes = writeSnapshotFile(path, sections);
+  const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpu0);
+  const seconds = machine.clock.now() / COUNTER_HZ;
+  return `snapshot saved to ${path} (${(bytes / (1 << 20)).toFixed(1)} MiB, guest time ${seconds.toFixed(3)} s, ${ms.toFixed(0)} ms, CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`;
+}
+
+/** The disks' identities now (after a flush), for the configuration section. */
+export function identifyDisks(
+  drives: readonly { path: string; readonly: boolean; serial: string }[],
+): SnapshotConfig["disks"] {
+  return drives.map((d) => ({ ...d, path: resolvePath(d.path), identity: diskIdentity(d.path) }));
+}
+
+/** Reads a snapshot for --restore: its configuration (disks checked) and its sections. */
+export function loadSnapshot(path: string): {
+  config: SnapshotConfig;
+  sections: Map<string, { version: number; data: Uint8Array }>;
+} {
+  const sections = readSnapshotFile(path);
+  const raw = sections.get("config");
+  if (raw === undefined) throw new SnapshotError("the snapshot has no configuration section");
+  if (raw.version !== CONFIG_VERSION) {
+    throw new SnapshotError(`configuration section version ${raw.version}; this armvmm reads ${CONFIG_VERSION}`);
+  }
+  let config: SnapshotConfig;
+  try {
+    config = JSON.parse(new TextDecoder().decode(raw.data)) as SnapshotConfig;
+  } catch {
+    throw new SnapshotError("the snapshot's configuration is not readable");
+  }
+  for (const disk of config.disks) {
+    let now: DiskIdentity;
+    try {
+      now = diskIdentity(disk.path);
+    } catch {
+      throw new SnapshotError(`disk image '${disk.path}' of the snapshot is gone`);
+    }
+    const was = disk.identity;
+    if (now.size !== was.size || now.mtimeMs !== was.mtimeMs || now.hash !== was.hash) {
+      throw new SnapshotError(`disk image '${disk.path}' changed since the snapshot was taken`);
+    }
+  }
+  return { config, sections };
+}

@@ -1,0 +1,144 @@
+// Snapshots through the CLI (issue 15). Exactness in icount mode: a run saved at guest time T
+// (--save-after) and resumed (--restore) prints byte for byte what an uninterrupted run prints,
+// instruction counts and timer figures included — on the heartbeat, the timer guest and the vgic
+// guest at 1 to 4 vcpus (pending, active and listed interrupts, SGI sources, the overflow queue,
+// CNTVOFF and the timers' deadlines all cross the snapshot). And the refusals: every damaged or
+// mismatched snapshot, and options that clash with --restore, give one line and a non-zero exit.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli, guestImage, type CliResult } from "./cli-runner.js";
+
+let dir = "";
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "armvmm-snapshot-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function oneLineError(r: CliResult, pattern: RegExp): void {
+  assert.notEqual(r.code, 0);
+  assert.equal(r.stdout, "");
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], /^armvmm: error: /);
+  assert.match(lines[0], pattern);
+}
+
+/** Runs `guest` uninterrupted, and saved at `at` then restored: the outputs must be the same. */
+async function assertExact(guest: string, smp: number, at: string, extra: string[] = []): Promise<void> {
+  const args = ["run", "--kernel", guestImage(guest), "--clock", "icount", "--smp", String(smp), ...extra];
+  const file = join(dir, `${guest}-${smp}.snap`);
+  const [whole, saved] = await Promise.all([
+    runCli(args, { timeoutMs: 180_000 }),
+    runCli([...args, "--save-after", at, "--save", file], { timeoutMs: 180_000 }),
+  ]);
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.equal(saved.code, 0, saved.stderr);
+  assert.match(saved.stderr, /snapshot saved to .*guest time/, "no snapshot was taken");
+  // The cut falls inside the run: output before it and after it.
+  assert.ok(saved.stdout.length > 0 && saved.stdout.length < whole.stdout.length, "the save point is not mid-run");
+  const resumed = await runCli(["run", "--restore", file], { timeoutMs: 180_000 });
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, /^armvmm: restored /);
+  assert.equal(saved.stdout + resumed.stdout, whole.stdout, `${guest} on ${smp} vcpu(s): output differs`);
+}
+
+test("heartbeat, 2 vcpus: saved at 1 s and restored, the output is the uninterrupted run's", async () => {
+  await assertExact("heartbeat", 2, "1s");
+});
+
+test("heartbeat, 1 vcpu, interpreter only: exact across a snapshot", async () => {
+  await assertExact("heartbeat", 1, "700ms", ["--jit", "off"]);
+});
+
+for (const smp of [1, 2, 3, 4]) {
+  test(`timer guest, ${smp} vcpu(s): exact across a snapshot taken mid-run`, async () => {
+    await assertExact("timer", smp, "1200ms");
+  });
+  test(`vgic guest, ${smp} vcpu(s): exact across a snapshot taken mid-run`, async () => {
+    await assertExact("vgic", smp, "15ms");
+  });
+}
+
+test("damaged snapshots are refused with one line", async () => {
+  const file = join(dir, "good.snap");
+  const saved = await runCli(["run", "--clock", "icount", "--save-after", "300ms", "--save", file]);
+  assert.equal(saved.code, 0, saved.stderr);
+  const good = readFileSync(file);
+
+  const truncated = join(dir, "truncated.snap");
+  writeFileSync(truncated, good.subarray(0, good.length - 10));
+  oneLineError(await runCli(["run", "--restore", truncated]), /truncated/);
+
+  const flipped = Buffer.from(good);
+  flipped[flipped.length - 5] ^= 0x40;
+  const corrupt = join(dir, "corrupt.snap");
+  writeFileSync(corrupt, flipped);
+  oneLineError(await runCli(["run", "--restore", corrupt]), /checksum/);
+
+  const other = Buffer.from(good);
+  other.writeUInt32LE(99, 8);
+  const newer = join(dir, "version.snap");
+  writeFileSync(newer, other);
+  oneLineError(await runCli(["run", "--restore", newer]), /format version 99/);
+
+  const text = join(dir, "text.snap");
+  writeFileSync(text, "hello\n");
+  oneLineError(await runCli(["run", "--restore", text]), /not an armvmm snapshot/);
+
+  oneLineError(await runCli(["run", "--restore", join(dir, "missing.snap")]), /no such file/);
+  oneLineError(await runCli(["run", "--restore", file, "--smp", "2"]), /--restore and --smp cannot be combined/);
+  oneLineError(await runCli(["run", "--save-after", "soon"]), /500ms or 2s/);
+});
+
+test("a disk that changed since the snapshot is refused; an unchanged one resumes", async () => {
+  const disk = join(dir, "disk.img");
+  writeFileSync(disk, new Uint8Array(1 << 20));
+  const file = join(dir, "disk.snap");
+  const saved = await runCli([
+    "run",
+    "--clock",
+    "icount",
+    "--rng",
+    "off",
+    "--drive",
+    disk,
+    "--save-after",
+    "300ms",
+    "--save",
+    file,
+  ]);
+  assert.equal(saved.code, 0, saved.stderr);
+  const resumed = await runCli(["run", "--restore", file, "--save-after", "200ms", "--save", join(dir, "disk2.snap")]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const bytes = readFileSync(disk);
+  bytes[100] = 1;
+  writeFileSync(disk, bytes);
+  oneLineError(await runCli(["run", "--restore", file]), /disk image '.*disk\.img' changed/);
+});
+
+test("what cannot be saved is refused up front with one line", async () => {
+  oneLineError(await runCli(["run", "--save-after", "1s", "--vcpu-threads", "on"]), /--vcpu-threads off/);
+  oneLineError(
+    await runCli(["run", "--clock", "icount", "--share", dir, "--save-after", "1s"]),
+    /do not cover --share/,
+  );
+});
+
+test("host clock: a guest restored seconds later sees neither a jump nor time going backwards", async () => {
+  const file = join(dir, "host.snap");
+  const args = ["run", "--kernel", guestImage("heartbeat"), "--smp", "2", "--vcpu-threads", "off"];
+  const saved = await runCli([...args, "--save-after", "700ms", "--save", file]);
+  assert.equal(saved.code, 0, saved.stderr);
+  await new Promise((r) => setTimeout(r, 2000));
+  const resumed = await runCli(["run", "--restore", file]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  // Every beat the restored guest measures (its virtual counter) is its period within 100 ms:
+  // two seconds of pause would show as a 2 s interval, time going backwards as a negative one.
+  const beats = [...resumed.stdout.matchAll(/<3 beat\s+\d+\s+([\d.-]+) ms/g)].map((m) => Number(m[1]));
+  assert.ok(beats.length >= 3, resumed.stdout);
+  for (const ms of beats) assert.ok(Math.abs(ms - 200) < 100 || Math.abs(ms - 300) < 100, `a beat of ${ms} ms`);
+});
