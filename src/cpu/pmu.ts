@@ -88,6 +88,7 @@ export class Pmu {
     this.lastStarted = this.cpu.instructions;
     this.lastUnretired = this.unretired;
     this.reconsider();
+    this.updateIrq();
   }
 
   /** The output level of the overflow interrupt (QEMU's pmu_update_irq: PMCR.E and an overflow

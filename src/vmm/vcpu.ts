@@ -16,6 +16,7 @@ import {
 import { Mode } from "../cpu/state.js";
 import { HostIrq, PPI_VIRT_TIMER } from "./host-irq.js";
 import { ExitStats } from "./stats.js";
+import type { Vpmu } from "./vpmu.js";
 
 /** Power and scheduling state of a vcpu. */
 export const VcpuState = {
@@ -77,6 +78,8 @@ export class Vcpu implements HypTraps {
 
   interrupts: VcpuInterrupts | null = null;
   timers: VcpuTimers | null = null;
+  /** The vcpu's performance monitors (set by the board). */
+  pmu: Vpmu | null = null;
   private readonly host: VcpuHost;
   /** Whether the virtual timer state is loaded on the physical CPU. */
   private loaded = false;
@@ -132,12 +135,14 @@ export class Vcpu implements HypTraps {
       this.loaded = true;
     }
     timers?.updateHardware();
+    this.updatePmu();
     interrupts?.flush(this.id);
     this.running = true;
     this.yieldRequested = false;
     const reason = cpu.run(budget);
     this.running = false;
     timers?.updateHardware();
+    this.updatePmu();
     interrupts?.sync(this.id);
     const stats = this.stats;
     switch (reason) {
@@ -171,6 +176,14 @@ export class Vcpu implements HypTraps {
         cpu.undefinedInstruction();
         break;
     }
+  }
+
+  private updatePmu(): void {
+    const pmu = this.pmu;
+    if (pmu === null) return;
+    const before = pmu.injected;
+    pmu.update();
+    this.stats.pmuIrq += pmu.injected - before;
   }
 
   /** WFI: block unless an interrupt is already deliverable. */
@@ -245,6 +258,7 @@ export class Vcpu implements HypTraps {
       return timers.trapValue;
     }
     this.trapHi = 0;
+    if (this.pmu?.handleCoprocTrap(hsr, lo)) return this.pmu.trapValue;
     const ec = hsr >>> 26;
     this.host.warnOnce(
       `coproc:${hsr}`,
