@@ -77,14 +77,14 @@ export class HypConfig {
   /** HDCR: TPM and TPMCR trap the performance monitors to Hyp; HPMN and HPME go to the PMU
    * (write it with Cpu.writeHdcr). */
   hdcr = HDCR_RESET;
-  /** HCPTR: TCP10/TCP11 (and TASE) trap the VFP to Hyp (see vfp.ts). */
+  /** HCPTR: TCP10/TCP11 trap the VFP to Hyp (vfp-trap.ts). */
   hcptr = 0;
 }
 
 export class Cpu extends CpuState {
   readonly mmu: Mmu;
   readonly cp15: Cp15;
-  readonly vfp = new VfpState();
+  readonly vfp: VfpState;
   readonly pmu: Pmu;
   readonly hyp = new HypConfig();
   readonly exit = new ExitInfo();
@@ -141,8 +141,11 @@ export class Cpu extends CpuState {
     return this.sliceBase + this.sliceCount;
   }
 
-  constructor(stage2: Stage2) {
+  /** `vfp`: the VFP register file, which CPUs that take turns on one host thread may share (the
+   * hypervisor then switches it lazily between them). */
+  constructor(stage2: Stage2, vfp = new VfpState()) {
     super();
+    this.vfp = vfp;
     this.cp15 = new Cp15(this);
     this.pmu = new Pmu(this);
     this.mmu = new Mmu(this, stage2);

@@ -14,7 +14,11 @@ import * as P from "./pmu-regs.js";
 
 /** True for the encodings the Cortex-A15's PMU implements. */
 function implemented(key: number): boolean {
-  return (key >= P.PMCR && key <= P.PMCEID1) || (key >= P.PMCCNTR && key <= P.PMXEVCNTR) || (key >= P.PMUSERENR && key <= P.PMINTENCLR);
+  return (
+    (key >= P.PMCR && key <= P.PMCEID1) ||
+    (key >= P.PMCCNTR && key <= P.PMXEVCNTR) ||
+    (key >= P.PMUSERENR && key <= P.PMINTENCLR)
+  );
 }
 
 export class Cp15Pmu {

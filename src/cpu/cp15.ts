@@ -595,4 +595,3 @@ export class Cp15 {
     return 0;
   }
 }
-

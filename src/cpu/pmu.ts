@@ -222,7 +222,7 @@ export class Pmu {
   read(key: number): number {
     switch (key) {
       case P.PMCR:
-        return (P.PMCR_ID | (this.hpmn << P.PMCR_N_SHIFT) | this.pmcr) | 0;
+        return P.PMCR_ID | (this.hpmn << P.PMCR_N_SHIFT) | this.pmcr | 0;
       case P.PMCNTENSET:
       case P.PMCNTENCLR:
         return this.cntens & this.guestMask;

@@ -17,6 +17,7 @@ import { Mode } from "../cpu/state.js";
 import { HostIrq, PPI_VIRT_TIMER } from "./host-irq.js";
 import { ExitStats } from "./stats.js";
 import type { Vpmu } from "./vpmu.js";
+import { LazyFp } from "./vfp-lazy.js";
 
 /** Power and scheduling state of a vcpu. */
 export const VcpuState = {
@@ -78,6 +79,8 @@ export class Vcpu implements HypTraps {
 
   interrupts: VcpuInterrupts | null = null;
   timers: VcpuTimers | null = null;
+  /** The vcpu's VFP state, switched onto the physical CPU at its first use in a slice. */
+  readonly fp: LazyFp;
   /** The vcpu's performance monitors (set by the board). */
   pmu: Vpmu | null = null;
   private readonly host: VcpuHost;
@@ -94,6 +97,7 @@ export class Vcpu implements HypTraps {
     this.host = host;
     this.hostIrq = new HostIrq((level) => cpu.setLine(1 /* LINE_IRQ */, level));
     this.hostIrq.enable(PPI_VIRT_TIMER, true);
+    this.fp = new LazyFp(cpu);
     cpu.traps = this;
   }
 
@@ -109,6 +113,7 @@ export class Vcpu implements HypTraps {
   powerOn(entry: number, r0: number, r1 = 0, r2 = 0): void {
     const cpu = this.cpu;
     cpu.reset();
+    this.fp.reset();
     this.timers?.reset();
     cpu.switchMode(Mode.SVC);
     cpu.r[0] = r0;
@@ -139,7 +144,9 @@ export class Vcpu implements HypTraps {
     interrupts?.flush(this.id);
     this.running = true;
     this.yieldRequested = false;
+    this.fp.enter();
     const reason = cpu.run(budget);
+    this.fp.exit();
     this.running = false;
     timers?.updateHardware();
     this.updatePmu();
@@ -248,6 +255,12 @@ export class Vcpu implements HypTraps {
       `unmapped:${ipa >>> 0}`,
       `vcpu${this.id}: ${isWrite ? "write" : "read"} of ${size} byte(s) at unmapped IPA ${hex(ipa)} (va ${hex(va)}, pc ${hex(this.cpu.curPc)}): external abort`,
     );
+  }
+
+  /** HCPTR trap of a VFP instruction (EC 0x07): the lazy FP switch. */
+  fpTrap(): void {
+    this.stats.fp++;
+    this.fp.trap();
   }
 
   coprocTrap(hsr: number, lo: number, hi: number): number {

@@ -108,7 +108,10 @@ test("an UNDEFINED instruction starts (a cycle) but does not retire; EXC_TAKEN a
   cpu.pmu.write(P.PMCR, P.PMCR_E);
   cpu.run(10);
   assert.equal(cpu.nextPc, 0x104);
-  assert.deepEqual([0, 1, 2, 3].map((n) => readCounter(cpu, n)), [9, 10, 1, 1]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((n) => readCounter(cpu, n)),
+    [9, 10, 1, 1],
+  );
 });
 
 test("PMSWINC increments the enabled SW_INCR counters it names", () => {
@@ -118,11 +121,18 @@ test("PMSWINC increments the enabled SW_INCR counters it names", () => {
   counter(cpu, 2, P.EV_INST_RETIRED);
   cpu.pmu.write(P.PMCNTENSET, 0x7);
   cpu.pmu.write(P.PMSWINC, 0x7);
-  assert.deepEqual([0, 1, 2].map((n) => readCounter(cpu, n)), [0, 0, 0], "PMCR.E clear");
+  assert.deepEqual(
+    [0, 1, 2].map((n) => readCounter(cpu, n)),
+    [0, 0, 0],
+    "PMCR.E clear",
+  );
   cpu.pmu.write(P.PMCR, P.PMCR_E);
   cpu.pmu.write(P.PMSWINC, 0x5);
   cpu.pmu.write(P.PMSWINC, 0x1);
-  assert.deepEqual([0, 1, 2].map((n) => readCounter(cpu, n)), [2, 0, 0]);
+  assert.deepEqual(
+    [0, 1, 2].map((n) => readCounter(cpu, n)),
+    [2, 0, 0],
+  );
 });
 
 test("filters: P excludes PL1 and U excludes PL0 (Non-secure: when NSK/NSU differ from them)", () => {
@@ -137,7 +147,10 @@ test("filters: P excludes PL1 and U excludes PL0 (Non-secure: when NSK/NSU diffe
   cpu.run(100); // in SVC mode
   cpu.switchMode(Mode.USR);
   cpu.run(30);
-  assert.deepEqual([0, 1, 2].map((n) => readCounter(cpu, n)), [30, 100, 130]);
+  assert.deepEqual(
+    [0, 1, 2].map((n) => readCounter(cpu, n)),
+    [30, 100, 130],
+  );
   assert.equal(cpu.pmu.read(P.PMCCNTR), 100);
 });
 

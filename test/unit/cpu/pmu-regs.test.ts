@@ -132,7 +132,10 @@ test("HDCR.TPMCR traps PMCR only; HDCR.TPM traps every PMU register, with the EC
   assert.equal(traps.coproc.length, 1);
   const { hsr, lo } = traps.coproc[0];
   // EC 0x03, IL, CV, COND 0xE, Opc2 0, Opc1 0, CRn 9, Rt 3, CRm 12, write.
-  assert.equal(hsr >>> 0, ((0x03 << 26) | (1 << 25) | (1 << 24) | (0xe << 20) | (9 << 10) | (3 << 5) | (12 << 1)) >>> 0);
+  assert.equal(
+    hsr >>> 0,
+    ((0x03 << 26) | (1 << 25) | (1 << 24) | (0xe << 20) | (9 << 10) | (3 << 5) | (12 << 1)) >>> 0,
+  );
   assert.equal(lo, 0x11);
   assert.equal(read(cpu, "PMCR") & 1, 0, "the trapped write did not reach PMCR");
   assert.equal(traps.coproc.length, 2);
