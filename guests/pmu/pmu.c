@@ -12,6 +12,7 @@
 #define EV_INST_RETIRED 0x08
 #define EV_EXC_TAKEN 0x09
 #define EV_EXC_RETURN 0x0a
+#define EV_PC_WRITE_RETIRED 0x0c
 #define EV_CPU_CYCLES 0x11
 
 #define PMCR_E (1u << 0)
@@ -105,7 +106,8 @@ static void check_reset_values(void) {
   test_eq("PMCNTENCLR reset", read_pmcntenclr(), 0);
   test_eq("PMOVSR reset", read_pmovsr(), 0);
   test_eq("PMSELR reset", read_pmselr(), 0);
-  test_eq("PMCEID0: SW_INCR, INST_RETIRED, EXC_TAKEN, EXC_RETURN, CPU_CYCLES", read_pmceid0(), 0x00020701);
+  test_eq("PMCEID0: SW_INCR, INST_RETIRED, EXC_TAKEN, EXC_RETURN, PC_WRITE_RETIRED, CPU_CYCLES", read_pmceid0(),
+          0x00021701);
   test_eq("PMCEID1", read_pmceid1(), 0);
   test_eq("PMCCNTR reset", read_pmccntr(), 0);
   test_eq("PMUSERENR reset", read_pmuserenr(), 0);
@@ -186,6 +188,19 @@ static void check_events(void) {
   test_eq("EXC_TAKEN: one SVC", counter(2), 1);
   test_eq("EXC_RETURN: its return", counter(3), 1);
   test_eq("SW_INCR: three PMSWINC writes", counter(4), 3);
+  write_pmcntenclr(0xffffffff);
+
+  /* PC writes: 99 taken branches of a 100-iteration loop. */
+  set_counter(0, EV_PC_WRITE_RETIRED, 0);
+  write_pmcntenset(1);
+  write_pmcr(PMCR_E);
+  __asm__ volatile("mov r3, #100\n"
+                   "1: subs r3, r3, #1\n"
+                   "bne 1b\n"
+                   "mcr p15, 0, r3, c9, c12, 0\n" /* PMCR = 0: stop */
+                   ::
+                       : "r3", "cc", "memory");
+  test_eq("PC_WRITE_RETIRED: the loop's taken branches", counter(0), 99);
   write_pmcntenclr(0xffffffff);
 }
 

@@ -10,7 +10,7 @@ import { Mmu } from "./mmu.js";
 import { Cp15 } from "./cp15.js";
 import { VfpState } from "./vfp-state.js";
 import { Pmu } from "./pmu.js";
-import { EV_EXC_RETURN, EV_EXC_TAKEN, HDCR_HPME, HDCR_HPMN_MASK, HDCR_RESET } from "./pmu-regs.js";
+import { EV_EXC_RETURN, EV_EXC_TAKEN, EV_PC_WRITE_RETIRED, HDCR_HPME, HDCR_HPMN_MASK, HDCR_RESET } from "./pmu-regs.js";
 import { Stage2 } from "./stage2.js";
 import type { TimerRegisterFile } from "./timer-regs.js";
 import { runA32 } from "./a32.js";
@@ -278,6 +278,7 @@ export class Cpu extends CpuState {
   // ---- Exceptions (B1.8, B1.9) ----
 
   private enterException(mode: number, vectorOffset: number, lr: number, maskA: boolean, maskF: boolean): void {
+    this.pmu.exceptionEntries++;
     if (this.pmu.discrete !== 0) this.pmu.event(EV_EXC_TAKEN);
     const cpsr = this.getCpsr();
     this.switchMode(mode);
@@ -479,6 +480,36 @@ export class Cpu extends CpuState {
     this.exceptionTaken = false;
   }
 
+  /** The interpreter one instruction at a time, counting the instructions that write the PC
+   * (PC_WRITE_RETIRED) at the privilege level they ran at; exceptions are not PC writes. */
+  private runCountingPcWrites(budget: number, done: number): number {
+    const pmu = this.pmu;
+    while (done < budget) {
+      const entries = pmu.exceptionEntries;
+      const thumb = this.t !== 0;
+      const user = this.mode === Mode.USR;
+      done = thumb ? runT32(this, done + 1, done) : runA32(this, done + 1, done);
+      if (pmu.exceptionEntries === entries && this.wrotePc(thumb)) pmu.event(EV_PC_WRITE_RETIRED, user);
+      if (this.attention !== 0 || this.external[0] !== 0) break;
+    }
+    return done;
+  }
+
+  /** After one instruction (at curPc, in the instruction set `thumb` names): did it write the PC? */
+  private wrotePc(thumb: boolean): boolean {
+    const pc = this.curPc;
+    if (this.t !== (thumb ? 1 : 0)) return true;
+    const next = this.nextPc;
+    if (!thumb) return next !== ((pc + 4) | 0);
+    // Its length, from the fetch TLB without a fetch (which could fault after a mapping change);
+    // when the page has gone from it, either sequential address counts as no PC write.
+    const mmu = this.mmu;
+    const addend = mmu.fetchAddend(pc);
+    if ((addend & 1) !== 0) return next !== ((pc + 2) | 0) && next !== ((pc + 4) | 0);
+    const wide = mmu.stage2.mem16[(addend + pc) >> 1] >>> 11 >= 0x1d;
+    return next !== ((pc + (wide ? 4 : 2)) | 0);
+  }
+
   /**
    * Runs at most `budget` instructions. Returns the exit reason (also in `exit.reason`); the number
    * of instructions retired is added to `instructions`.
@@ -507,7 +538,8 @@ export class Cpu extends CpuState {
           break;
         }
         this.attention &= ~ATTN_RESYNC;
-        if (this.t !== 0) done = this.jit ? runT32Blocks(this, limit, done) : runT32(this, limit, done);
+        if (pmu.discrete & (1 << EV_PC_WRITE_RETIRED)) done = this.runCountingPcWrites(limit, done);
+        else if (this.t !== 0) done = this.jit ? runT32Blocks(this, limit, done) : runT32(this, limit, done);
         else done = this.jit ? runA32Blocks(this, limit, done) : runA32(this, limit, done);
       } catch (e) {
         // The aborted instruction was counted when it was fetched (or the fetch itself aborted).

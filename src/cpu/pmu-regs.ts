@@ -58,11 +58,17 @@ export const EV_SW_INCR = 0x00;
 export const EV_INST_RETIRED = 0x08;
 export const EV_EXC_TAKEN = 0x09;
 export const EV_EXC_RETURN = 0x0a;
+export const EV_PC_WRITE_RETIRED = 0x0c;
 export const EV_CPU_CYCLES = 0x11;
 
 /** PMCEID0: one bit per implemented common event (0x00-0x1F), exactly the events above. */
 export const PMCEID0_VALUE =
-  (1 << EV_SW_INCR) | (1 << EV_INST_RETIRED) | (1 << EV_EXC_TAKEN) | (1 << EV_EXC_RETURN) | (1 << EV_CPU_CYCLES);
+  (1 << EV_SW_INCR) |
+  (1 << EV_INST_RETIRED) |
+  (1 << EV_EXC_TAKEN) |
+  (1 << EV_EXC_RETURN) |
+  (1 << EV_PC_WRITE_RETIRED) |
+  (1 << EV_CPU_CYCLES);
 export const PMCEID1_VALUE = 0;
 
 // HDCR (B4.1.67): what Hyp mode decides about the guest's performance monitors.

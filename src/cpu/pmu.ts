@@ -19,7 +19,12 @@
 //    clock a Cortex-A15 stops too;
 //  - 0x09 EXC_TAKEN: every exception the guest takes (UND, SVC, PABT, DABT, IRQ, FIQ);
 //  - 0x0A EXC_RETURN: every exception return (SUBS PC, LR and friends, RFE, LDM with ^, ERET-like
-//    CPSR restores).
+//    CPSR restores);
+//  - 0x0C PC_WRITE_RETIRED: instructions that passed their condition and wrote the PC (branches,
+//    loads and data processing to the PC, exception returns), not exceptions. While such a counter
+//    is enabled the core runs the interpreter one instruction at a time (Cpu.run), with translated
+//    code or without alike, and counts an instruction whose next PC is not the sequential one (so
+//    a branch to the very next instruction goes uncounted).
 // Each counts at a privilege level as its PMXEVTYPER filter says; the guest runs in Non-secure
 // state, so PL1 counts when P equals NSK and PL0 when U equals NSU.
 
@@ -58,8 +63,12 @@ export class Pmu {
   /** True while a counter counts instructions or cycles: the run loop then folds and stops at
    * overflows. */
   active = false;
-  /** Bit e set when some enabled counter counts discrete event e (SW_INCR, EXC_TAKEN, EXC_RETURN). */
+  /** Bit e set when some enabled counter counts discrete event e (SW_INCR, EXC_TAKEN, EXC_RETURN,
+   * PC_WRITE_RETIRED). */
   discrete = 0;
+  /** Exceptions taken since reset, counted whatever the counters do (the PC-write count leaves
+   * them out). */
+  exceptionEntries = 0;
 
   /** Instructions started and instructions not retired at the last fold. */
   private lastStarted = 0;
@@ -108,7 +117,11 @@ export class Pmu {
 
   /** True if a counter with filter `evtype` counts at the current privilege level (Non-secure). */
   private countsHere(evtype: number): boolean {
-    if (this.cpu.mode === Mode.USR) return ((evtype & P.EVT_U) !== 0) === ((evtype & P.EVT_NSU) !== 0);
+    return this.countsAt(evtype, this.cpu.mode === Mode.USR);
+  }
+
+  private countsAt(evtype: number, user: boolean): boolean {
+    if (user) return ((evtype & P.EVT_U) !== 0) === ((evtype & P.EVT_NSU) !== 0);
     return ((evtype & P.EVT_P) !== 0) === ((evtype & P.EVT_NSK) !== 0);
   }
 
@@ -120,11 +133,12 @@ export class Pmu {
       if (!this.enabled(n)) continue;
       const ev = this.evtypes[n] & 0xff;
       if (ev === P.EV_INST_RETIRED || ev === P.EV_CPU_CYCLES) active = true;
-      else if (ev === P.EV_SW_INCR || ev === P.EV_EXC_TAKEN || ev === P.EV_EXC_RETURN) discrete |= 1 << ev;
+      else if (ev === P.EV_SW_INCR || ev === P.EV_EXC_TAKEN || ev === P.EV_EXC_RETURN || ev === P.EV_PC_WRITE_RETIRED)
+        discrete |= 1 << ev;
     }
     this.active = active;
     this.discrete = discrete;
-    if (active) this.cpu.pmuChanged();
+    if (active || (discrete & (1 << P.EV_PC_WRITE_RETIRED)) !== 0) this.cpu.pmuChanged();
   }
 
   /** Folds the instructions run since the last fold into the counters, at the current privilege
@@ -171,11 +185,11 @@ export class Pmu {
     return room;
   }
 
-  /** A discrete event happened at the current privilege level. */
-  event(ev: number): void {
+  /** A discrete event happened at the current privilege level (`user`: at PL0 or PL1 instead). */
+  event(ev: number, user = this.cpu.mode === Mode.USR): void {
     if (((this.discrete >>> ev) & 1) === 0) return;
     for (let n = 0; n < P.PMU_COUNTERS; n++) {
-      if ((this.evtypes[n] & 0xff) === ev && this.enabled(n) && this.countsHere(this.evtypes[n])) this.add(n, 1);
+      if ((this.evtypes[n] & 0xff) === ev && this.enabled(n) && this.countsAt(this.evtypes[n], user)) this.add(n, 1);
     }
   }
 

@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { makeCpu } from "../../helpers/cpu-harness.js";
+import { makeCpu, makeThumbCpu } from "../../helpers/cpu-harness.js";
 import { CodeCache } from "../../../src/cpu/code-cache.js";
 import { ExitReason } from "../../../src/cpu/exits.js";
 import { LINE_IRQ, type Cpu } from "../../../src/cpu/core.js";
@@ -93,6 +93,26 @@ for (const jit of [false, true]) {
   });
 }
 
+for (const jit of [false, true]) {
+  test(`PC_WRITE_RETIRED (${jit ? "JIT" : "interpreter"}): taken branches and branches to themselves, ARM and Thumb`, () => {
+    const arm = loopCpu(jit, 10);
+    // subs r1, #1; bne.n 0; b.n .
+    const { cpu: thumb } = makeThumbCpu([0x3901, 0xd1fd, 0xe7fe]);
+    thumb.jit = jit;
+    thumb.r[1] = 10;
+    for (const cpu of [arm, thumb]) {
+      counter(cpu, 0, P.EV_PC_WRITE_RETIRED);
+      counter(cpu, 1, P.EV_INST_RETIRED);
+      cpu.pmu.write(P.PMCNTENSET, 3);
+      cpu.pmu.write(P.PMCR, P.PMCR_E);
+      cpu.run(25);
+      // 10 iterations (9 taken branches), then 5 branches to themselves.
+      assert.equal(readCounter(cpu, 0), 14, cpu.t ? "Thumb" : "ARM");
+      assert.equal(readCounter(cpu, 1), 25);
+    }
+  });
+}
+
 test("an UNDEFINED instruction starts (a cycle) but does not retire; EXC_TAKEN and EXC_RETURN count", () => {
   // 0x04 (UND vector): movs pc, lr; 0x100: udf; 0x104: b .
   const { cpu, stage2 } = makeCpu([0, 0xe1b0f00e]);
@@ -104,13 +124,15 @@ test("an UNDEFINED instruction starts (a cycle) but does not retire; EXC_TAKEN a
   counter(cpu, 1, P.EV_CPU_CYCLES);
   counter(cpu, 2, P.EV_EXC_TAKEN);
   counter(cpu, 3, P.EV_EXC_RETURN);
-  cpu.pmu.write(P.PMCNTENSET, 0xf);
+  counter(cpu, 4, P.EV_PC_WRITE_RETIRED);
+  cpu.pmu.write(P.PMCNTENSET, 0x1f);
   cpu.pmu.write(P.PMCR, P.PMCR_E);
   cpu.run(10);
   assert.equal(cpu.nextPc, 0x104);
+  // PC writes: the exception return and 8 branches to themselves; the exception is none.
   assert.deepEqual(
-    [0, 1, 2, 3].map((n) => readCounter(cpu, n)),
-    [9, 10, 1, 1],
+    [0, 1, 2, 3, 4].map((n) => readCounter(cpu, n)),
+    [9, 10, 1, 1, 9],
   );
 });
 
