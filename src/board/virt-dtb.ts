@@ -18,6 +18,8 @@ import {
   PSCI_0_2_FN_CPU_ON,
   PSCI_0_2_FN_CPU_SUSPEND,
   PSCI_0_2_FN_MIGRATE,
+  PMU_COMPATIBLE,
+  PPI_PMU,
   TIMER_DT_PPIS,
   VIRT_BOARD,
   VIRT_GICC,
@@ -144,6 +146,9 @@ export function buildVirtDeviceTree(config: VirtDtConfig): FdtNode {
     .setEmpty("always-on")
     .setCells("interrupts", ...TIMER_DT_PPIS.flatMap((ppi) => [GIC_DT_PPI, ppi, ppiFlags]))
     .setString("compatible", "arm,armv7-timer");
+
+  // The performance monitors' overflow PPI, as QEMU's virt describes its PMU (for ARMv8 cores).
+  root.addNode("pmu").setCells("interrupts", GIC_DT_PPI, PPI_PMU, ppiFlags).setString("compatible", PMU_COMPATIBLE);
 
   root
     .addNode("apb-pclk")

@@ -14,13 +14,14 @@ import { GenericTimer } from "../timer/generic-timer.js";
 import type { BootPlan } from "../boot/plan.js";
 import { planVirtBoot, virtDtb } from "../boot/virt-boot.js";
 import { BootError } from "../boot/boot-error.js";
-import { PPI_MAINTENANCE, PPI_PHYS_TIMER, PPI_VIRT_TIMER } from "../vmm/host-irq.js";
+import { PPI_MAINTENANCE, PPI_PHYS_TIMER, PPI_PMU, PPI_VIRT_TIMER } from "../vmm/host-irq.js";
 import { formatExitStats, formatPerVcpu } from "../vmm/stats.js";
 import { Vgic } from "../vmm/vgic/vgic.js";
 import { formatMicros } from "../vmm/vgic/stats.js";
 import { Vm, VmFate, type MemoryRegion } from "../vmm/vm.js";
 import { VcpuState } from "../vmm/vcpu.js";
 import { Vtimer } from "../vmm/vtimer.js";
+import { Vpmu } from "../vmm/vpmu.js";
 import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
 import { buildVirtio, virtioSlotsOf, type VirtioConfig } from "./virt-virtio.js";
@@ -233,6 +234,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     if (trace.has("vtimer")) vt.trace = (m) => traceOut(`vtimer ${stamp()}us ${m}`);
     vcpu.interrupts = vgic;
     vcpu.timers = vt;
+    vcpu.pmu = new Vpmu(vcpu.cpu, vcpu.hostIrq, vgic.ppiLine(vcpu.id, PPI_PMU));
     vcpu.cpu.onHostFault = (error, pc) =>
       vm.warnOnce(
         `host-fault:${pc}`,
@@ -345,18 +347,20 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     });
     vm.vcpus.forEach((vcpu, k) => {
       const hw = vcpu.cpu.timer as GenericTimer;
-      snapshot.add(`vcpu/${k}`, 1, {
+      snapshot.add(`vcpu/${k}`, 2, {
         save(w) {
           vcpu.save(w);
           hw.save(w);
           interfaces[k].save(w);
           vtimers[k].save(w);
+          vcpu.pmu!.save(w);
         },
         restore(r) {
           vcpu.restore(r);
           hw.restore(r);
           interfaces[k].restore(r);
           vtimers[k].restore(r);
+          vcpu.pmu!.restore(r);
         },
       });
     });

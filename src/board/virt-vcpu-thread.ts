@@ -14,7 +14,7 @@ import { SharedArrays } from "../host/shared-arrays.js";
 import type { MessageSink, VcpuThreadInit } from "../host/thread-messages.js";
 import { DeadlineQueue } from "../host/timer-queue.js";
 import { GenericTimer } from "../timer/generic-timer.js";
-import { PPI_MAINTENANCE, PPI_PHYS_TIMER, PPI_VIRT_TIMER } from "../vmm/host-irq.js";
+import { PPI_MAINTENANCE, PPI_PHYS_TIMER, PPI_PMU, PPI_VIRT_TIMER } from "../vmm/host-irq.js";
 import { MmioBus, MMIO_MISS } from "../vmm/mmio-bus.js";
 import { AFFINITY_OFF, AFFINITY_ON, AFFINITY_ON_PENDING, handlePsci, mpidrOf, type PsciPlatform } from "../vmm/psci.js";
 import { Vcpu, VcpuState, type VcpuHost } from "../vmm/vcpu.js";
@@ -23,6 +23,7 @@ import { Vgic } from "../vmm/vgic/vgic.js";
 import { VgicLock } from "../vmm/vgic/vgic-lock.js";
 import { formatMicros } from "../vmm/vgic/stats.js";
 import { Vtimer } from "../vmm/vtimer.js";
+import { Vpmu } from "../vmm/vpmu.js";
 import { applyTlbOp } from "../vmm/tlb-op.js";
 import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
@@ -192,6 +193,7 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
       hasDeliverable: (v) => vgic.hasDeliverable(v),
     };
     vcpu.timers = this.vtimer;
+    vcpu.pmu = new Vpmu(cpu, vcpu.hostIrq, this.vgic.ppiLine(id, PPI_PMU));
     cpu.onHostFault = (error, pc) =>
       this.warnOnce(
         `host-fault:${pc}`,

@@ -154,6 +154,8 @@ export function dtNodeName(entry: BoardEntry): string {
 }
 
 // Private peripheral interrupts, per CPU (PPI number; INTID = GIC_PPI_BASE + PPI).
+/** The PMU's overflow interrupt (QEMU's VIRTUAL_PMU_IRQ). */
+export const PPI_PMU = 7;
 export const PPI_GIC_MAINTENANCE = 9;
 export const PPI_TIMER_HYP = 10;
 export const PPI_TIMER_VIRT = 11;
@@ -175,6 +177,7 @@ export const GIC_DT_PPI_CPU_SHIFT = 8;
 export const APB_PCLK_HZ = 24_000_000;
 
 export const CPU_COMPATIBLE = "arm,cortex-a15";
+export const PMU_COMPATIBLE = "arm,cortex-a15-pmu";
 
 // PSCI function IDs (PSCI 0.2+, SMC32) advertised for the pre-0.2 binding, as QEMU does. The
 // hypervisor's PSCI implementation must answer these.

@@ -9,6 +9,8 @@ import { ExitInfo, ExitReason, EC, makeHsr, type HypTraps } from "./exits.js";
 import { Mmu } from "./mmu.js";
 import { Cp15 } from "./cp15.js";
 import { VfpState } from "./vfp-state.js";
+import { Pmu } from "./pmu.js";
+import { EV_EXC_RETURN, EV_EXC_TAKEN, EV_PC_WRITE_RETIRED, HDCR_HPME, HDCR_HPMN_MASK, HDCR_RESET } from "./pmu-regs.js";
 import { Stage2 } from "./stage2.js";
 import type { TimerRegisterFile } from "./timer-regs.js";
 import { runA32 } from "./a32.js";
@@ -73,12 +75,18 @@ export class HypConfig {
   /** VPIDR/VMPIDR: what the guest reads as MIDR and MPIDR. */
   vpidr = 0x414fc0f0;
   vmpidr = 0x80000000;
+  /** HDCR: TPM and TPMCR trap the performance monitors to Hyp; HPMN and HPME go to the PMU
+   * (write it with Cpu.writeHdcr). */
+  hdcr = HDCR_RESET;
+  /** HCPTR: TCP10/TCP11 trap the VFP to Hyp (vfp-trap.ts). */
+  hcptr = 0;
 }
 
 export class Cpu extends CpuState {
   readonly mmu: Mmu;
   readonly cp15: Cp15;
-  readonly vfp = new VfpState();
+  readonly vfp: VfpState;
+  readonly pmu: Pmu;
   readonly hyp = new HypConfig();
   readonly exit = new ExitInfo();
   /** The timer block of this physical CPU; set by whoever builds the machine. */
@@ -136,9 +144,13 @@ export class Cpu extends CpuState {
     return this.sliceBase + this.sliceCount;
   }
 
-  constructor(stage2: Stage2) {
+  /** `vfp`: the VFP register file, which CPUs that take turns on one host thread may share (the
+   * hypervisor then switches it lazily between them). */
+  constructor(stage2: Stage2, vfp = new VfpState()) {
     super();
+    this.vfp = vfp;
     this.cp15 = new Cp15(this);
+    this.pmu = new Pmu(this);
     this.mmu = new Mmu(this, stage2);
     this.reset();
   }
@@ -161,6 +173,7 @@ export class Cpu extends CpuState {
     this.exclusiveAddr = -1;
     this.eventRegister = 0;
     this.cp15.reset();
+    this.pmu.reset();
     this.vfp.reset();
     this.mmu.flushTlb();
     this.attention |= ATTN_RESYNC;
@@ -183,6 +196,12 @@ export class Cpu extends CpuState {
    * privilege level follows. */
   override switchMode(newMode: number): void {
     if (newMode === this.mode) return;
+    if (this.pmu.active && (newMode === Mode.USR) !== (this.mode === Mode.USR)) {
+      // The counters' filters depend on the privilege level: fold what ran at the old one, and
+      // let the run loop look again at where the next overflow comes.
+      this.pmu.sync();
+      this.attention |= ATTN_RESYNC;
+    }
     super.switchMode(newMode);
     this.mmu.privilegeChanged();
   }
@@ -210,6 +229,18 @@ export class Cpu extends CpuState {
     )
       this.attention |= ATTN_LINES;
     else this.attention &= ~ATTN_LINES;
+  }
+
+  /** The PMU started counting instructions or its counters changed: the run loop must look
+   * again at where the next overflow comes. */
+  pmuChanged(): void {
+    this.attention |= ATTN_RESYNC;
+  }
+
+  /** Hyp writes HDCR: the trap bits stay here, HPMN and HPME go to the PMU. */
+  writeHdcr(value: number): void {
+    this.hyp.hdcr = value & 0xff;
+    this.pmu.setHyp(value & HDCR_HPMN_MASK, (value & HDCR_HPME) !== 0);
   }
 
   /** Asks the core to return to the hypervisor after the current instruction. */
@@ -251,6 +282,7 @@ export class Cpu extends CpuState {
 
   /** Exception return (SUBS PC, LR / MOVS PC / LDM ^ / RFE): CPSR from `spsr`, then branch. */
   exceptionReturn(addr: number, spsr: number): void {
+    if (this.pmu.discrete !== 0) this.pmu.event(EV_EXC_RETURN);
     this.setCpsr(spsr);
     // Guard against an SPSR whose T bit and target disagree: align as the pseudocode does.
     this.nextPc = this.t ? addr & ~1 : addr & ~3;
@@ -262,6 +294,8 @@ export class Cpu extends CpuState {
   // ---- Exceptions (B1.8, B1.9) ----
 
   private enterException(mode: number, vectorOffset: number, lr: number, maskA: boolean, maskF: boolean): void {
+    this.pmu.exceptionEntries++;
+    if (this.pmu.discrete !== 0) this.pmu.event(EV_EXC_TAKEN);
     const cpsr = this.getCpsr();
     this.switchMode(mode);
     this.setSpsr(cpsr);
@@ -282,6 +316,7 @@ export class Cpu extends CpuState {
 
   /** UNDEFINED instruction: the executor returns right after calling this. */
   undefinedInstruction(): void {
+    this.pmu.unretired++;
     this.enterException(Mode.UND, VEC_UND, this.curPc + (this.t ? 2 : 4), false, false);
   }
 
@@ -291,12 +326,14 @@ export class Cpu extends CpuState {
 
   /** BKPT, and instruction fetch aborts. */
   prefetchAbort(ifsr: number, ifar: number): void {
+    this.pmu.unretired++;
     this.cp15.ifsr = this.cp15.formatFsr(ifsr);
     this.cp15.ifar = ifar;
     this.enterException(Mode.ABT, VEC_PABT, this.curPc + 4, true, false);
   }
 
   dataAbort(dfsr: number, dfar: number): void {
+    this.pmu.unretired++;
     this.cp15.dfsr = this.cp15.formatFsr(dfsr);
     this.cp15.dfar = dfar;
     this.enterException(Mode.ABT, VEC_DABT, this.curPc + 8, true, false);
@@ -459,6 +496,36 @@ export class Cpu extends CpuState {
     this.exceptionTaken = false;
   }
 
+  /** The interpreter one instruction at a time, counting the instructions that write the PC
+   * (PC_WRITE_RETIRED) at the privilege level they ran at; exceptions are not PC writes. */
+  private runCountingPcWrites(budget: number, done: number): number {
+    const pmu = this.pmu;
+    while (done < budget) {
+      const entries = pmu.exceptionEntries;
+      const thumb = this.t !== 0;
+      const user = this.mode === Mode.USR;
+      done = thumb ? runT32(this, done + 1, done) : runA32(this, done + 1, done);
+      if (pmu.exceptionEntries === entries && this.wrotePc(thumb)) pmu.event(EV_PC_WRITE_RETIRED, user);
+      if (this.attention !== 0 || this.external[0] !== 0) break;
+    }
+    return done;
+  }
+
+  /** After one instruction (at curPc, in the instruction set `thumb` names): did it write the PC? */
+  private wrotePc(thumb: boolean): boolean {
+    const pc = this.curPc;
+    if (this.t !== (thumb ? 1 : 0)) return true;
+    const next = this.nextPc;
+    if (!thumb) return next !== ((pc + 4) | 0);
+    // Its length, from the fetch TLB without a fetch (which could fault after a mapping change);
+    // when the page has gone from it, either sequential address counts as no PC write.
+    const mmu = this.mmu;
+    const addend = mmu.fetchAddend(pc);
+    if ((addend & 1) !== 0) return next !== ((pc + 2) | 0) && next !== ((pc + 4) | 0);
+    const wide = mmu.stage2.mem16[(addend + pc) >> 1] >>> 11 >= 0x1d;
+    return next !== ((pc + (wide ? 4 : 2)) | 0);
+  }
+
   /**
    * Runs at most `budget` instructions. Returns the exit reason (also in `exit.reason`); the number
    * of instructions retired is added to `instructions`.
@@ -473,16 +540,25 @@ export class Cpu extends CpuState {
     let done = 0;
     this.sliceCount = 0;
     const debug = this.debug;
+    const pmu = this.pmu;
     while (done < budget) {
       try {
+        // A counter that counts instructions stops the slice where it wraps: its overflow
+        // interrupt then comes before the next instruction.
+        let limit = budget;
+        if (pmu.active) {
+          pmu.sync();
+          limit = Math.min(budget, done + pmu.headroom());
+        }
         if (this.lines !== 0 && (debug === null || debug.interrupts) && this.serviceInterrupts()) {
           this.attention |= ATTN_STOP;
           break;
         }
         this.attention &= ~ATTN_RESYNC;
-        if (debug !== null) done = runDebug(this, debug, budget, done);
-        else if (this.t !== 0) done = this.jit ? runT32Blocks(this, budget, done) : runT32(this, budget, done);
-        else done = this.jit ? runA32Blocks(this, budget, done) : runA32(this, budget, done);
+        if (debug !== null) done = runDebug(this, debug, limit, done);
+        else if (pmu.discrete & (1 << EV_PC_WRITE_RETIRED)) done = this.runCountingPcWrites(limit, done);
+        else if (this.t !== 0) done = this.jit ? runT32Blocks(this, limit, done) : runT32(this, limit, done);
+        else done = this.jit ? runA32Blocks(this, limit, done) : runA32(this, limit, done);
       } catch (e) {
         // The aborted instruction was counted when it was fetched (or the fetch itself aborted).
         if (e === GUEST_ABORT) this.takePendingAbort();
@@ -494,6 +570,7 @@ export class Cpu extends CpuState {
     }
     this.sliceBase += this.sliceCount;
     this.sliceCount = 0;
+    if (pmu.active) pmu.sync();
     if (this.attention & ATTN_STOP) {
       this.attention &= ~ATTN_STOP;
       if (exit.reason === ExitReason.SLICE) exit.reason = ExitReason.KICK;

@@ -93,9 +93,7 @@ export const TLBIMVA = 0x8071;
 export const TLBIASID = 0x8072;
 export const TLBIMVAA = 0x8073;
 
-// c9: performance monitors (opc1 0, CRm c12-c14) and the Cortex-A15 L2 control registers.
-export const PMCR = 0x90c0;
-export const PMOVSSET = 0x90e3;
+// c9: the Cortex-A15 L2 control registers (the performance monitors are in pmu-regs.ts).
 export const L2CTLR = 0x9102;
 export const L2ECTLR = 0x9103;
 

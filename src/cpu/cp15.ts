@@ -21,6 +21,8 @@ import { LINE_VFIQ, LINE_VIRQ } from "./core.js";
 import { Mode } from "./state.js";
 import { Cp14 } from "./cp14.js";
 import { Cp15Timer } from "./cp15-timer.js";
+import { Cp15Pmu } from "./cp15-pmu.js";
+import { isPmuKey } from "./pmu-regs.js";
 import * as R from "./cp15-regs.js";
 import * as ID from "./cp15-ids.js";
 import { longFsrOf } from "./mmu-faults-lpae.js";
@@ -34,6 +36,7 @@ export class Cp15 {
   private readonly cpu: Cpu;
   readonly cp14: Cp14;
   readonly timerRegs: Cp15Timer;
+  readonly pmuRegs: Cp15Pmu;
 
   sctlr = R.SCTLR_RESET;
   vbar = 0;
@@ -72,6 +75,7 @@ export class Cp15 {
     this.cpu = cpu;
     this.cp14 = new Cp14(cpu);
     this.timerRegs = new Cp15Timer(cpu);
+    this.pmuRegs = new Cp15Pmu(cpu);
   }
 
   /** Reset values (the caller flushes the TLB afterwards). */
@@ -157,6 +161,7 @@ export class Cp15 {
 
   private read(key: number, user: boolean, instr: number): number {
     if (key >>> 12 === 0xe) return this.timerRead(key, user, instr);
+    if (isPmuKey(key)) return this.pmuRead(key, user, instr);
     if (user) {
       if (key === R.TPIDRURW) return this.tpidrurw;
       if (key === R.TPIDRURO) return this.tpidruro;
@@ -268,10 +273,10 @@ export class Cp15 {
       case R.TPIDRPRW:
         return this.tpidrprw | 0;
       default:
-        // The rest of the CPUID space reads as zero; performance monitors and the
-        // IMPLEMENTATION DEFINED c15 registers are RAZ/WI (no PMU is advertised).
+        // The rest of the CPUID space reads as zero; the IMPLEMENTATION DEFINED c15 registers
+        // are RAZ/WI.
         if ((key & 0xff00) === 0 && (key & 0xf0) !== 0 && (key & 0xf0) <= 0x70) return 0;
-        if (isPmu(key) || key >>> 12 === 0xf) return 0;
+        if (key >>> 12 === 0xf) return 0;
         return this.undefined();
     }
   }
@@ -279,6 +284,10 @@ export class Cp15 {
   private write(key: number, user: boolean, instr: number, value: number): void {
     if (key >>> 12 === 0xe) {
       this.timerWrite(key, user, instr, value);
+      return;
+    }
+    if (isPmuKey(key)) {
+      this.pmuWrite(key, user, instr, value);
       return;
     }
     if (user) {
@@ -470,7 +479,7 @@ export class Cp15 {
         this.tpidrprw = value | 0;
         return;
       default:
-        if (isPmu(key) || key >>> 12 === 0xf) return;
+        if (key >>> 12 === 0xf) return;
         this.undefined();
     }
   }
@@ -562,13 +571,27 @@ export class Cp15 {
     }
   }
 
+  private pmuRead(key: number, user: boolean, instr: number): number {
+    const p = this.pmuRegs;
+    const v = p.read(key, user, instr);
+    if (p.undef) {
+      p.undef = false;
+      this.undef = true;
+    }
+    return v;
+  }
+
+  private pmuWrite(key: number, user: boolean, instr: number, value: number): void {
+    const p = this.pmuRegs;
+    p.write(key, user, instr, value);
+    if (p.undef) {
+      p.undef = false;
+      this.undef = true;
+    }
+  }
+
   private undefined(): number {
     this.undef = true;
     return 0;
   }
-}
-
-/** PMCR..PMOVSSET (c9, opc1 0, CRm c12-c14). */
-function isPmu(key: number): boolean {
-  return key >= R.PMCR && key <= R.PMOVSSET && (key & 0xf) <= 7;
 }

@@ -8,6 +8,7 @@ export const EC = {
   CP15_32: 0x03,
   CP15_64: 0x04,
   CP14_32: 0x05,
+  CP10: 0x07,
   HVC: 0x12,
   SMC: 0x13,
   PABT_LOWER: 0x20,
@@ -72,6 +73,11 @@ export interface HypTraps {
    * For reads the handler returns the low word and sets `trapHi` for a 64-bit read.
    */
   coprocTrap(hsr: number, lo: number, hi: number): number;
+  /**
+   * A CP10/CP11 (VFP) instruction trapped by HCPTR.TCP10/TCP11 (EC 0x07). The handler makes the
+   * VFP usable and clears the trap bits (a lazy FP switch); the instruction then executes.
+   */
+  fpTrap?(hsr: number): void;
   /** The high word of the last 64-bit coprocTrap read. */
   trapHi: number;
   /** Set by dataAbort to make the access end in a synchronous external abort into the guest. */

@@ -11,6 +11,7 @@ import { executeVfpDataProcessing } from "./vfp-dataproc.js";
 import { executeVfpTransfer32 } from "./vfp-transfer.js";
 import { executeVfpLoadStore } from "./vfp-loadstore.js";
 import { executeVmrsVmsr } from "./vfp-sysreg.js";
+import { passesHcptr } from "./vfp-trap.js";
 
 /** CPACR.cp10 at bits [21:20], cp11 at [23:22]: 0b01 PL1 only, 0b11 full access, otherwise none. */
 const CPACR_CP10_SHIFT = 20;
@@ -25,6 +26,10 @@ export function executeVfp(cpu: Cpu, instr: number): void {
   const cp = (instr >>> 8) & 0xf;
   const access = (cpu.cp15.cpacr >>> (cp === 11 ? CPACR_CP11_SHIFT : CPACR_CP10_SHIFT)) & 3;
   if (access !== 3 && (access !== 1 || cpu.isUser())) {
+    cpu.undefinedInstruction();
+    return;
+  }
+  if (!passesHcptr(cpu, cp, instr)) {
     cpu.undefinedInstruction();
     return;
   }

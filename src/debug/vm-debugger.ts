@@ -97,12 +97,14 @@ export class VmDebugger implements DebugTarget, SchedulerGate {
     return `vcpu ${t - 1}${state === VcpuState.OFF ? " (off)" : state === VcpuState.BLOCKED ? " (wfi)" : ""}`;
   }
 
+  // The VFP registers are switched lazily (vfp-lazy.ts): outside a slice the register file holds
+  // the host's state, so registers are read and written with the vcpu's own state put on it.
   readRegister(t: number, regno: number): Uint8Array | null {
-    return readArmRegister(this.cpus[t - 1], regno);
+    return this.machine.vm.vcpus[t - 1].fp.withGuest(() => readArmRegister(this.cpus[t - 1], regno));
   }
 
   writeRegister(t: number, regno: number, bytes: Uint8Array): boolean {
-    return writeArmRegister(this.cpus[t - 1], regno, bytes);
+    return this.machine.vm.vcpus[t - 1].fp.withGuest(() => writeArmRegister(this.cpus[t - 1], regno, bytes));
   }
 
   readMemory(t: number, addr: number, length: number): Uint8Array {

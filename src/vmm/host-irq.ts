@@ -7,6 +7,7 @@ import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 import type { IrqLine } from "../devices/device.js";
 
 /** PPI INTIDs the hypervisor cares about (DESIGN.md's board table). */
+export const PPI_PMU = 23;
 export const PPI_MAINTENANCE = 25;
 export const PPI_HYP_TIMER = 26;
 export const PPI_VIRT_TIMER = 27;

@@ -12,6 +12,10 @@ export class ExitStats {
   mmioWrite = 0;
   unmapped = 0;
   sysreg = 0;
+  /** Lazy FP switches: the first VFP use after entry trapped (HCPTR). */
+  fp = 0;
+  /** PMU overflow interrupts injected (PPI 23). */
+  pmuIrq = 0;
 
   /** Rows of [reason, count] in a fixed order (so output is stable for comparisons). */
   rows(): [string, number][] {
@@ -25,6 +29,8 @@ export class ExitStats {
       ["smc", this.smc],
       ["irq", this.irq],
       ["sysreg trap", this.sysreg],
+      ["fp trap", this.fp],
+      ["pmu irq", this.pmuIrq],
       ["kick", this.kick],
       ["slice end", this.slice],
     ];

@@ -18,6 +18,8 @@ import { HostIrq, PPI_VIRT_TIMER } from "./host-irq.js";
 import { ExitStats } from "./stats.js";
 import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 import { restoreCpu, saveCpu } from "../cpu/cpu-snapshot.js";
+import type { Vpmu } from "./vpmu.js";
+import { LazyFp } from "./vfp-lazy.js";
 
 /** Power and scheduling state of a vcpu. */
 export const VcpuState = {
@@ -79,6 +81,10 @@ export class Vcpu implements HypTraps {
 
   interrupts: VcpuInterrupts | null = null;
   timers: VcpuTimers | null = null;
+  /** The vcpu's VFP state, switched onto the physical CPU at its first use in a slice. */
+  readonly fp: LazyFp;
+  /** The vcpu's performance monitors (set by the board). */
+  pmu: Vpmu | null = null;
   private readonly host: VcpuHost;
   /** Whether the virtual timer state is loaded on the physical CPU. */
   private loaded = false;
@@ -93,6 +99,7 @@ export class Vcpu implements HypTraps {
     this.host = host;
     this.hostIrq = new HostIrq((level) => cpu.setLine(1 /* LINE_IRQ */, level));
     this.hostIrq.enable(PPI_VIRT_TIMER, true);
+    this.fp = new LazyFp(cpu);
     cpu.traps = this;
   }
 
@@ -102,7 +109,8 @@ export class Vcpu implements HypTraps {
     w.bool(this.loaded);
     w.bool(this.yieldRequested);
     this.hostIrq.save(w);
-    saveCpu(this.cpu, w);
+    // Between slices a lazily switched VFP register file holds the host's state, not this vcpu's.
+    this.fp.withGuest(() => saveCpu(this.cpu, w));
   }
 
   restore(r: StateReader): void {
@@ -110,7 +118,7 @@ export class Vcpu implements HypTraps {
     this.loaded = r.bool();
     this.yieldRequested = r.bool();
     this.hostIrq.restore(r);
-    restoreCpu(this.cpu, r);
+    this.fp.withGuest(() => restoreCpu(this.cpu, r));
   }
 
   /** Makes a runnable vcpu that waits (or a blocked one) reconsider: wakes it from WFI and, if it is
@@ -125,6 +133,7 @@ export class Vcpu implements HypTraps {
   powerOn(entry: number, r0: number, r1 = 0, r2 = 0): void {
     const cpu = this.cpu;
     cpu.reset();
+    this.fp.reset();
     this.timers?.reset();
     cpu.switchMode(Mode.SVC);
     cpu.r[0] = r0;
@@ -151,12 +160,16 @@ export class Vcpu implements HypTraps {
       this.loaded = true;
     }
     timers?.updateHardware();
+    this.updatePmu();
     interrupts?.flush(this.id);
     this.running = true;
     this.yieldRequested = false;
+    this.fp.enter();
     const reason = cpu.run(budget);
+    this.fp.exit();
     this.running = false;
     timers?.updateHardware();
+    this.updatePmu();
     interrupts?.sync(this.id);
     const stats = this.stats;
     switch (reason) {
@@ -190,6 +203,14 @@ export class Vcpu implements HypTraps {
         cpu.undefinedInstruction();
         break;
     }
+  }
+
+  private updatePmu(): void {
+    const pmu = this.pmu;
+    if (pmu === null) return;
+    const before = pmu.injected;
+    pmu.update();
+    this.stats.pmuIrq += pmu.injected - before;
   }
 
   /** WFI: block unless an interrupt is already deliverable. */
@@ -256,6 +277,12 @@ export class Vcpu implements HypTraps {
     );
   }
 
+  /** HCPTR trap of a VFP instruction (EC 0x07): the lazy FP switch. */
+  fpTrap(): void {
+    this.stats.fp++;
+    this.fp.trap();
+  }
+
   coprocTrap(hsr: number, lo: number, hi: number): number {
     this.stats.sysreg++;
     const timers = this.timers;
@@ -264,6 +291,7 @@ export class Vcpu implements HypTraps {
       return timers.trapValue;
     }
     this.trapHi = 0;
+    if (this.pmu?.handleCoprocTrap(hsr, lo)) return this.pmu.trapValue;
     const ec = hsr >>> 26;
     this.host.warnOnce(
       `coproc:${hsr}`,

@@ -3,6 +3,7 @@
 // and the machine's fate (running, powered off, reset). Boards (src/board) decide what sits where.
 
 import { Cpu } from "../cpu/core.js";
+import { VfpState } from "../cpu/vfp-state.js";
 import { Stage2, type HardwareWindow } from "../cpu/stage2.js";
 import { CodeCache } from "../cpu/code-cache.js";
 import type { Clock } from "../host/time.js";
@@ -61,10 +62,13 @@ export class Vm implements PsciPlatform, VcpuHost {
     }
     this.memoryBuffer = new SharedArrayBuffer(total);
     this.memory = new Uint8Array(this.memoryBuffer);
+    // The vcpus here take turns on one host thread, as on one physical CPU: they share its VFP
+    // register file, which the vcpus switch lazily (vfp-lazy.ts).
+    const fpu = new VfpState();
     for (let id = 0; id < config.vcpus; id++) {
       const stage2 = new Stage2(this.memoryBuffer);
       for (const r of this.regions) stage2.addRam(r.base, r.size, r.offset, r.writable);
-      const cpu = new Cpu(stage2);
+      const cpu = new Cpu(stage2, fpu);
       cpu.hyp.vmpidr = mpidrOf(id);
       this.stage2s.push(stage2);
       this.vcpus.push(new Vcpu(id, cpu, this));

@@ -136,9 +136,10 @@ test("host clock: a guest restored seconds later sees neither a jump nor time go
   await new Promise((r) => setTimeout(r, 2000));
   const resumed = await runCli(["run", "--restore", file]);
   assert.equal(resumed.code, 0, resumed.stderr);
-  // Every beat the restored guest measures (its virtual counter) is its period within 100 ms:
-  // two seconds of pause would show as a 2 s interval, time going backwards as a negative one.
+  // Every beat the restored guest measures (its virtual counter) is its period within 150 ms (a
+  // loaded host delays wake-ups): two seconds of pause would show as a 2 s interval followed by
+  // catch-up beats a few microseconds apart, time going backwards as a negative one.
   const beats = [...resumed.stdout.matchAll(/<3 beat\s+\d+\s+([\d.-]+) ms/g)].map((m) => Number(m[1]));
   assert.ok(beats.length >= 3, resumed.stdout);
-  for (const ms of beats) assert.ok(Math.abs(ms - 200) < 100 || Math.abs(ms - 300) < 100, `a beat of ${ms} ms`);
+  for (const ms of beats) assert.ok(Math.abs(ms - 200) < 150 || Math.abs(ms - 300) < 150, `a beat of ${ms} ms`);
 });

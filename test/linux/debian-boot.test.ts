@@ -164,7 +164,7 @@ test("date: the RTC (PL031) starts at the icount epoch, 2026-01-01", options, as
   assert.ok(seconds >= 0 && seconds < 60, `date is ${seconds} s after the icount epoch`);
 });
 
-test("kernel log: PSCI, the virtual timer, VFP and both CPUs come up without warnings", options, async () => {
+test("kernel log: PSCI, the virtual timer, VFP, the PMU and both CPUs come up without warnings", options, async () => {
   const r = await firstRun();
   const log = kernelLog(r.stdout);
   const expect = (pattern: RegExp, why: string) =>
@@ -177,6 +177,7 @@ test("kernel log: PSCI, the virtual timer, VFP and both CPUs come up without war
   // The board's counter runs at 62.5 MHz, and Linux must pick the virtual timer.
   expect(/^arch_timer: cp15 timer\(s\) running at 62\.50MHz \(virt\)\.$/, "the generic timer");
   expect(/^VFP support v0\.3: /, "VFP");
+  expect(/^hw perfevents: enabled with armv7_cortex_a15 PMU driver, 7 counters available$/, "the PMU");
   expect(new RegExp(`^smp: Brought up 1 node, ${SMP} CPUs$`), "secondary CPUs through PSCI CPU_ON");
   expect(/^Run \/init as init process$/, "the initramfs");
   assert.deepEqual(troubleLines(log), [], "kernel warnings");

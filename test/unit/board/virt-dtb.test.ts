@@ -96,6 +96,17 @@ test("timer: PPIs 13, 14, 11, 10, level-high, with the CPU mask of the vcpus", (
   }
 });
 
+test("pmu: arm,cortex-a15-pmu on PPI 7 (INTID 23), level-high, with the CPU mask of the vcpus", () => {
+  for (const [vcpus, mask] of [
+    [1, 0x1],
+    [4, 0xf],
+  ]) {
+    const pmu = node(tree({ ramSize: 128 * MiB, vcpus }), "/pmu");
+    assert.deepEqual(strings(pmu, "compatible"), ["arm,cortex-a15-pmu"]);
+    assert.deepEqual(cells(pmu, "interrupts"), [1, 7, (mask << 8) | 4], `${vcpus} vcpus`);
+  }
+});
+
 test("PL011 and PL031: PrimeCell compatibles, SPI level-high interrupts, the 24 MHz clock", () => {
   const root = tree({ ramSize: 128 * MiB, vcpus: 1 });
   const clk = node(root, "/apb-pclk");

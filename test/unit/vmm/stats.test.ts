@@ -56,6 +56,8 @@ test("formatExitStats: every exit reason in a fixed order, then the instructions
       "smc                7      0",
       "irq                8      0",
       "sysreg trap        9      0",
+      "fp trap            0      0",
+      "pmu irq            0      0",
       "kick              10      0",
       "slice end         11      0",
       "instructions    1000      0",

@@ -1,0 +1,89 @@
+// The hypervisor's side of the PMU: HDCR as KVM sets it (HPMN = N, PMCR trapped and emulated on
+// the hardware), the overflow level copied to the vgic's PPI 23 with the physical PPI held off
+// while it is high, and vcpus on one thread that never count each other's instructions.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Vm } from "../../../src/vmm/vm.js";
+import { Vpmu } from "../../../src/vmm/vpmu.js";
+import { PPI_PMU } from "../../../src/vmm/host-irq.js";
+import * as P from "../../../src/cpu/pmu-regs.js";
+import { FakeClock } from "../timer/fakes.js";
+
+const RAM = 0x4000_0000;
+const CODE = [
+  0xee193f1c, // mrc p15, 0, r3, c9, c12, 0 (PMCR)
+  0xee094f1c, // mcr p15, 0, r4, c9, c12, 0 (PMCR)
+  0xeafffffe, // b .
+];
+
+function setup(): { vm: Vm; levels: boolean[][]; pmus: Vpmu[] } {
+  const vm = new Vm({
+    memory: [{ base: RAM, size: 1 << 20, writable: true }],
+    vcpus: 2,
+    clock: new FakeClock(0),
+    warn: () => {},
+  });
+  const bytes = new Uint8Array(CODE.length * 4);
+  const view = new DataView(bytes.buffer);
+  CODE.forEach((w, k) => view.setUint32(4 * k, w >>> 0, true));
+  assert.ok(vm.writePhysical(RAM, bytes));
+  const levels: boolean[][] = [];
+  const pmus = vm.vcpus.map((vcpu) => {
+    const mine: boolean[] = [];
+    levels.push(mine);
+    vcpu.pmu = new Vpmu(vcpu.cpu, vcpu.hostIrq, { set: (level) => mine.push(level) });
+    vcpu.powerOn(RAM, 0);
+    vcpu.cpu.r[4] = P.PMCR_E; // what the guest's code writes to PMCR
+    return vcpu.pmu;
+  });
+  return { vm, levels, pmus };
+}
+
+test("HDCR: HPMN = 6 and TPMCR; the guest's PMCR accesses trap and reach the hardware PMU", () => {
+  const { vm } = setup();
+  const vcpu = vm.vcpus[0];
+  assert.equal(vcpu.cpu.hyp.hdcr, 6 | P.HDCR_TPMCR);
+  vcpu.cpu.r[4] = P.PMCR_E;
+  vcpu.runSlice(2);
+  assert.equal(vcpu.cpu.r[3] >>> 0, 0x410f3000, "the trapped read");
+  assert.equal(vcpu.cpu.pmu.pmcr, P.PMCR_E, "the trapped write");
+  assert.equal(vcpu.stats.sysreg, 2);
+});
+
+test("overflow: PPI 23 follows the PMU's output into the vgic; the host's PPI 23 is off while it is high", () => {
+  const { vm, levels } = setup();
+  const vcpu = vm.vcpus[0];
+  const pmu = vcpu.cpu.pmu;
+  pmu.write(P.PMCCNTR, 0xffffffff - 9);
+  pmu.write(P.PMCNTENSET, P.CYCLE_BIT);
+  pmu.write(P.PMINTENSET, P.CYCLE_BIT);
+  pmu.write(P.PMCR, P.PMCR_E);
+  vcpu.runSlice(1000);
+  assert.equal(vcpu.cpu.instructions, 10, "the slice ends at the overflowing instruction");
+  assert.equal(vcpu.stats.irq, 1, "an IRQ exit");
+  assert.deepEqual(levels[0], [true]);
+  assert.equal(vcpu.stats.pmuIrq, 1);
+  assert.equal(vcpu.hostIrq.pending(PPI_PMU), false, "held off while injected");
+  vcpu.runSlice(100);
+  assert.equal(vcpu.cpu.instructions, 110, "no IRQ-exit storm");
+  pmu.write(P.PMOVSR, P.CYCLE_BIT);
+  vcpu.runSlice(1);
+  assert.deepEqual(levels[0], [true, false]);
+  assert.deepEqual(levels[1], [], "the other vcpu's line stays quiet");
+});
+
+test("vcpus taking turns on one thread count only their own instructions", () => {
+  const { vm } = setup();
+  const [a, b] = vm.vcpus;
+  for (const v of [a, b]) {
+    v.cpu.pmu.write(P.PMCNTENSET, P.CYCLE_BIT);
+    v.cpu.pmu.write(P.PMCR, P.PMCR_E);
+  }
+  a.runSlice(100);
+  b.runSlice(50);
+  a.runSlice(10);
+  b.runSlice(7);
+  assert.equal(a.cpu.pmu.read(P.PMCCNTR), 110);
+  assert.equal(b.cpu.pmu.read(P.PMCCNTR), 57);
+});
