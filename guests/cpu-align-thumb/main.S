@@ -1,0 +1,1 @@
+#include "cpu-align.S"
