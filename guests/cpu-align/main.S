@@ -1,19 +1,16 @@
-/* Alignment faults that QEMU 7.2 models too, for lockstep comparison: the instructions that
- * always check alignment (LDREX, LDREXH, LDREXD, LDM/STM with writeback, PUSH/POP, LDRD/STRD)
- * misaligned, their aligned forms, and unaligned LDR/LDRH/STR with SCTLR.A = 1. A data abort
- * vector of its own reads DFSR and DFAR into r10/r11, counts in r12 and resumes after the
- * faulting instruction (every probe is a 32-bit instruction in Thumb too: the bases are high
- * registers, PUSH/POP are the .w forms), so the registers show each fault. Not here: STREX/STREXD misaligned (QEMU fails them without checking alignment when
- * the monitor holds another address) and the memory-type faults (the MMU is off: Strongly-ordered
- * memory, where unaligned accesses fault on armvmm and not on QEMU 7.2); guests/align has both. */
+/* Alignment faults that QEMU 7.2 models too, for lockstep comparison, in ARM and then in Thumb:
+ * the instructions that always check alignment (LDREX, LDREXH, LDREXD, LDM/STM with writeback,
+ * PUSH/POP, LDRD/STRD) misaligned, their aligned forms, and unaligned LDR/LDRH/STR/STRH with
+ * SCTLR.A = 1. A data abort vector of its own reads DFSR and DFAR into r10/r11, counts in r12 and
+ * resumes after the faulting instruction (every probe is a 32-bit instruction in Thumb too: the
+ * bases are high registers, PUSH/POP the .w forms), so the registers show each fault.
+ * Not here: STREX/STREXD misaligned (QEMU fails them without checking alignment when the monitor
+ * holds another address) and the memory-type faults (the MMU is off: Strongly-ordered memory,
+ * where unaligned accesses fault on armvmm and not on QEMU 7.2); guests/align has both. */
 #include "cputest.S.h"
 
-        BODY_BEGIN
-        ldr     r0, =align_vectors
-        mcr     p15, 0, r0, c12, c0, 0          @ VBAR
-        isb
-        mov     r12, #0
-        ldr     r8, =test_scratch
+        /* The probes, assembled once as ARM and once as Thumb; r8 = the scratch buffer. */
+        .macro  PROBES push, pop
         MOV32   r0, 0x11223344
         MOV32   r1, 0x55667788
         stmia   r8, {r0, r1}
@@ -34,25 +31,20 @@
 
         /* LDM/STM with writeback: the base must stay. */
         add     r9, r8, #2
-        ldmia r9!, {r2, r3}
+        ldmia   r9!, {r2, r3}
         add     r9, r8, #1
-        stmia r9!, {r0, r1}
+        stmia   r9!, {r0, r1}
         add     r9, r8, #3
-        ldmdb r9!, {r2, r3}
+        ldmdb   r9!, {r2, r3}
         add     r9, r8, #4
-        ldmia r9!, {r2, r3}
+        ldmia   r9!, {r2, r3}
 
         /* PUSH/POP through a misaligned SP. */
         mov     r7, sp
         add     r9, r8, #66
         mov     sp, r9
-#ifdef __thumb2__
-        push.w  {r2, r3}
-        pop.w   {r4, r5}
-#else
-        push    {r2, r3}
-        pop     {r4, r5}
-#endif
+        \push   {r2, r3}
+        \pop    {r4, r5}
         mov     sp, r7
 
         /* LDRD/STRD need word alignment only. */
@@ -64,7 +56,7 @@
         ldr     r4, [r8]
         ldr     r5, [r8, #4]
 
-        /* SCTLR.A = 1: every unaligned access faults; aligned ones do not. */
+        /* SCTLR.A = 1: every unaligned access faults; aligned ones and bytes do not. */
         mrc     p15, 0, r6, c1, c0, 0
         orr     r7, r6, #2
         mcr     p15, 0, r7, c1, c0, 0
@@ -80,8 +72,28 @@
         isb
         ldr     r4, [r8]
         ldr     r5, [r8, #4]
+        .endm
+
+        BODY_BEGIN
+        ldr     r0, =align_vectors
+        mcr     p15, 0, r0, c12, c0, 0          @ VBAR
+        isb
+        mov     r12, #0
+        ldr     r8, =test_scratch
+        PROBES  push, pop
+        push    {lr}
+        blx     thumb_probes
+        pop     {lr}
         mov     r0, r12
         BODY_END
+
+        .thumb
+        .type   thumb_probes, %function
+thumb_probes:
+        ldr     r8, =test_scratch + 16
+        PROBES  push.w, pop.w
+        bx      lr
+        .ltorg
 
         /* The vectors for the body: data aborts are recorded and skipped. */
         .arm

@@ -1,1 +1,0 @@
-#include "cpu-align.S"
