@@ -566,10 +566,6 @@ export class Mmu {
   }
 
   /**
-   * A stage-2 data abort: the hypervisor completes the access (or asks for an external abort).
-   * `whole` is false for the byte pieces of a split unaligned access, whose syndrome is not valid.
-   */
-  /**
    * An unaligned access, Normal memory at stage 1, reached a hardware window: stage 2 maps those
    * as Device memory (as KVM maps the GICV), so the access takes a stage-2 Alignment fault to the
    * hypervisor (TranslateAddressV: Hyp mode, EC 0x24 with DFSC 0b100001), which may answer it
@@ -579,6 +575,10 @@ export class Mmu {
     return this.trap(ipa, va, size, isWrite, value, DFSC_ALIGNMENT, true);
   }
 
+  /**
+   * A stage-2 data abort: the hypervisor completes the access (or asks for an external abort).
+   * `whole` is false for the byte pieces of a split unaligned access, whose syndrome is not valid.
+   */
   private trap(ipa: number, va: number, size: number, isWrite: boolean, value: number, dfsc: number, whole: boolean) {
     const cpu = this.cpu;
     const hsr = this.stage2Syndrome(size, isWrite, dfsc, whole);
