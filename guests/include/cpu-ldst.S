@@ -39,9 +39,11 @@
         ldr     r7, [r8, r11]
 #ifndef __thumb2__
         ldr     r1, [r8, -r10]
-        ldr     r0, [r8, r10, lsr #1]
-        ldr     r1, [r8, -r10, asr #2]
-        ldr     r2, [r8, r11, ror #0]
+        /* Byte loads for the shifts that give odd offsets (2, -1, RRX: -2): an unaligned LDR
+         * takes an alignment fault here, on Strongly-ordered memory. */
+        ldrb    r0, [r8, r10, lsr #1]
+        ldrb    r1, [r8, -r10, asr #2]
+        ldrb    r2, [r8, r11, ror #0]
         ldrh    r3, [r8, -r10]
         ldrsb   r4, [r8, -r10]
         ldrd    r4, r5, [r8, r10]
@@ -125,7 +127,7 @@
         strht   r2, [r9]
 #ifndef __thumb2__
         ldrt    r5, [r8], #4
-        ldrbt   r6, [r8], #-1
+        ldrbt   r6, [r8], #-4
         ldrt    r7, [r8], r10
         strt    r0, [r9], #4
         strbt   r1, [r9], -r10

@@ -124,7 +124,7 @@ static uint32_t word_of(uint32_t base, unsigned intid) { return base + (intid / 
 
 static void setup_spi(unsigned intid, uint8_t priority) {
   gic_set_priority(intid, priority);
-  gic_set_target(intid, 1); /* CPU 0 (RAZ/WI on a uniprocessor, where everything goes to CPU 0) */
+  gic_set_target(intid, 1); /* CPU 0 */
   gic_enable_irq(intid);
 }
 
@@ -327,21 +327,22 @@ static void check_priorities(void) {
 
 static void check_targets(void) {
   const uint32_t t = GICD_BASE + GICD_ITARGETSR;
-  /* A uniprocessor GIC has RAZ/WI target registers; otherwise SGI/PPI fields read as the reader. */
-  uint8_t own = ncpus > 1 ? (uint8_t)(1u << cpu_id()) : 0;
+  /* SGI/PPI fields read as the reader, one CPU included: KVM's vgic-v2 keeps the targets of a VM
+   * with one vcpu (QEMU 7.2 makes them RAZ/WI there, as a uniprocessor GIC may). */
+  uint8_t own = (uint8_t)(1u << cpu_id());
   int ok = 1;
   for (unsigned k = 0; k < 32; k++) ok &= mmio_read8(t + k) == own;
   test_check("ITARGETSR0-7 bytes read as this CPU's bit", ok);
   mmio_write8(t + IRQ_VTIMER, 0xff);
   test_eq("ITARGETSR of a PPI is read-only", mmio_read8(t + IRQ_VTIMER), own);
 
-  uint8_t all = ncpus > 1 ? (uint8_t)((1u << ncpus) - 1) : 0;
+  uint8_t all = (uint8_t)((1u << ncpus) - 1);
   mmio_write8(t + SPI_TARGET, 0xff);
   test_eq("ITARGETSR SPI byte: bits of absent CPUs are RAZ/WI (QEMU 7.2 keeps them)", mmio_read8(t + SPI_TARGET), all);
   gicd_write(GICD_ITARGETSR + (SPI_TARGET & ~3u), 0);
   mmio_write8(t + SPI_TARGET, 0x01);
   test_eq("ITARGETSR byte write touches only its interrupt", gicd_read(GICD_ITARGETSR + (SPI_TARGET & ~3u)),
-          (ncpus > 1 ? 1u : 0u) << (8 * (SPI_TARGET & 3)));
+          1u << (8 * (SPI_TARGET & 3)));
 }
 
 /* ---- active state ---- */

@@ -438,8 +438,13 @@ export class Cp15 {
       case R.L2ECTLR:
         return;
       case R.PRRR:
-        if ((this.ttbcr & R.TTBCR_EAE) === 0) this.prrr = value | 0;
-        else if ((value | 0) !== this.mair0) {
+        // PRRR and MAIR0 say which mappings are Device memory, which the TLB entries record.
+        if ((this.ttbcr & R.TTBCR_EAE) === 0) {
+          if ((value | 0) !== this.prrr) {
+            this.prrr = value | 0;
+            mmu.flushTlb();
+          }
+        } else if ((value | 0) !== this.mair0) {
           this.mair0 = value | 0;
           mmu.flushTlb();
         }

@@ -24,6 +24,10 @@ export const ISS_SRT_SHIFT = 16;
 export const ISS_WNR = 1 << 6;
 /** DFSC for a stage-2 translation fault at level 3, as an unbacked IPA is reported. */
 export const DFSC_TRANSLATION = 0x07;
+/** DFSC of an Alignment fault (long-descriptor status 0b100001). */
+export const DFSC_ALIGNMENT = 0x21;
+/** HSR[5:0]: the fault status code of an abort. */
+export const HSR_DFSC_MASK = 0x3f;
 
 /** Why Cpu.run returned. */
 export const ExitReason = {
@@ -61,7 +65,8 @@ export class ExitInfo {
  */
 export interface HypTraps {
   /**
-   * Stage-2 data abort on an IPA that the VM's map does not back with RAM (MMIO). `hsr` carries
+   * Stage-2 data abort on an IPA that the VM's map does not back with RAM (MMIO), or a stage-2
+   * Alignment fault (DFSC 0x21: an unaligned access to a hardware window, Device at stage 2). `hsr` carries
    * ISV/SAS/SSE/SRT/WnR when the instruction is a single-register load or store. `size` (1, 2, 4)
    * and `value` (for a write) are always given, as the hypervisor could decode them from the instruction.
    * Returns the data for a read (zero-extended to `size`). Set `abort` on the cpu's exit info to

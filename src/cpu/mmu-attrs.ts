@@ -57,3 +57,20 @@ export function parAttributes(texcb: number, shareable: number, tre: boolean, pr
       return par(INNER_NC, 0, s, false);
   }
 }
+
+/**
+ * True when a short-descriptor mapping with TEX[2:0]:C:B = `texcb` is Device or Strongly-ordered
+ * memory (B3.8.2 table B3-10; with TEX remap, PRRR.TRn for n = TEX[0]:C:B, B3.8.3), where every
+ * unaligned access takes an Alignment fault (A3.2.1).
+ */
+export function shortIsDevice(texcb: number, tre: boolean, prrr: number): boolean {
+  if (tre) return ((prrr >>> (2 * (texcb & 7))) & 2) === 0;
+  return texcb === 0b00000 || texcb === 0b00001 || texcb === 0b01000;
+}
+
+/** True when MAIR attribute `attrIndx` (MAIR0 bytes 0-3, MAIR1 bytes 4-7) is Device or
+ * Strongly-ordered memory: Attr[7:4] = 0b0000 (B4.1.104). */
+export function mairIsDevice(mair0: number, mair1: number, attrIndx: number): boolean {
+  const attr = (attrIndx < 4 ? mair0 >>> (8 * attrIndx) : mair1 >>> (8 * (attrIndx - 4))) & 0xff;
+  return attr >>> 4 === 0;
+}

@@ -19,9 +19,11 @@ import type { Stage2 } from "./stage2.js";
 import type { Stage1Walker } from "./mmu-walk.js";
 import { KIND_FETCH, KIND_WRITE } from "./tlb-store.js";
 import { TTBCR_EPD0, TTBCR_EPD1, TTBCR_T0SZ, TTBCR_T1SZ_SHIFT } from "./cp15-regs.js";
+import { mairIsDevice } from "./mmu-attrs.js";
 import {
   FSR_LPAE,
   LD_ACCESS_FLAG,
+  LD_ALIGNMENT,
   LD_PERMISSION,
   LD_SYNC_EXTERNAL,
   LD_TRANSLATION,
@@ -54,7 +56,7 @@ export class LongDescriptorWalker {
   }
 
   /** Translates `va` for an access of `kind` at PL0 (`user`) or PL1; results go to `out`. */
-  translate(out: Stage1Walker, va: number, kind: number, user: boolean): number {
+  translate(out: Stage1Walker, va: number, kind: number, user: boolean, unaligned: boolean): number {
     const cp15 = this.cp15;
     const ttbcr = cp15.ttbcr;
     va = va >>> 0;
@@ -128,8 +130,15 @@ export class LongDescriptorWalker {
     }
 
     this.level = level;
-    // Access flag first, then permissions (the order of the pseudocode).
+    // Access flag first, then the memory type's alignment, then permissions (the order of the
+    // pseudocode).
     if ((lo & (1 << 10)) === 0) return this.fault(out, LD_ACCESS_FLAG, level);
+    out.device = kind !== KIND_FETCH && mairIsDevice(cp15.mair0, cp15.mair1, (lo >>> 2) & 7);
+    if (unaligned && out.device) {
+      out.fs = FSR_LPAE | LD_ALIGNMENT;
+      out.faultDomain = 0;
+      return -1;
+    }
     // AP[2] (bit 7): read-only; AP[1] (bit 6): PL0 has access.
     const readOnly = (lo & (1 << 7)) !== 0 || (apTable & AP_TABLE_READ_ONLY) !== 0;
     const pl0 = (lo & (1 << 6)) !== 0 && (apTable & AP_TABLE_NO_PL0) === 0;

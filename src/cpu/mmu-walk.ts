@@ -6,14 +6,21 @@
 //
 // The walk never throws: it returns the IPA, or -1 with `fs`/`faultDomain` describing the fault,
 // so that the VA-to-PA operations (ATS1C*) and the syndrome decoder can use it without side effects.
+//
+// The memory type of the mapping (`device`: Device or Strongly-ordered) is known once the walk has
+// reached it. An unaligned access to such memory takes an Alignment fault after the walk's own
+// faults (translation, access flag) and before the domain and permission checks, as the ARM ARM's
+// TranslateAddressV orders them.
 
 import type { Cp15 } from "./cp15.js";
 import type { Stage2 } from "./stage2.js";
 import { KIND_FETCH, KIND_WRITE } from "./tlb-store.js";
-import { SCTLR_AFE, SCTLR_M, TTBCR_EAE, TTBCR_N, TTBCR_PD0, TTBCR_PD1 } from "./cp15-regs.js";
+import { shortIsDevice } from "./mmu-attrs.js";
+import { SCTLR_AFE, SCTLR_M, SCTLR_TRE, TTBCR_EAE, TTBCR_N, TTBCR_PD0, TTBCR_PD1 } from "./cp15-regs.js";
 import { LongDescriptorWalker } from "./mmu-walk-lpae.js";
 import {
   FS_ACCESS_FLAG_PAGE,
+  FS_ALIGNMENT,
   FS_ACCESS_FLAG_SECTION,
   FS_DOMAIN_PAGE,
   FS_DOMAIN_SECTION,
@@ -64,6 +71,8 @@ export class Stage1Walker {
   texcb = 0;
   shareable = 0;
   supersection = false;
+  /** The mapping is Device or Strongly-ordered memory (data accesses with the MMU off are too). */
+  device = false;
 
   // The fault of the last failed translation.
   fs = 0;
@@ -75,8 +84,11 @@ export class Stage1Walker {
     this.long = new LongDescriptorWalker(cp15, stage2);
   }
 
-  /** Translates `va` for an access of `kind` (KIND_READ/WRITE/FETCH) at PL0 (`user`) or PL1. */
-  translate(va: number, kind: number, user: boolean): number {
+  /**
+   * Translates `va` for an access of `kind` (KIND_READ/WRITE/FETCH) at PL0 (`user`) or PL1.
+   * `unaligned`: the access is not aligned to its size, which Device memory faults.
+   */
+  translate(va: number, kind: number, user: boolean, unaligned = false): number {
     const cp15 = this.cp15;
     const sctlr = cp15.sctlr;
     va = va >>> 0;
@@ -87,10 +99,12 @@ export class Stage1Walker {
       this.texcb = 0;
       this.shareable = 1;
       this.supersection = false;
+      this.device = kind !== KIND_FETCH;
+      if (unaligned && this.device) return this.fault(FS_ALIGNMENT, 0);
       return va;
     }
     const ttbcr = cp15.ttbcr;
-    if (ttbcr & TTBCR_EAE) return this.long.translate(this, va, kind, user);
+    if (ttbcr & TTBCR_EAE) return this.long.translate(this, va, kind, user, unaligned);
     const n = ttbcr & TTBCR_N;
     let l1Addr: number;
     if (n !== 0 && va >>> (32 - n) !== 0) {
@@ -168,9 +182,12 @@ export class Stage1Walker {
       }
     }
 
-    // Access flag, then domain, then permissions (the order of the ARM ARM's pseudocode).
+    // Access flag, then the memory type's alignment, then domain, then permissions (the order of
+    // the ARM ARM's pseudocode).
     const afe = (sctlr & SCTLR_AFE) !== 0;
     if (afe && (ap & 1) === 0) return this.fault(section ? FS_ACCESS_FLAG_SECTION : FS_ACCESS_FLAG_PAGE, domain);
+    this.device = kind !== KIND_FETCH && shortIsDevice(this.texcb, (sctlr & SCTLR_TRE) !== 0, cp15.prrr);
+    if (unaligned && this.device) return this.fault(FS_ALIGNMENT, 0);
     const access = (cp15.dacr >>> (domain << 1)) & 3;
     if (access === 0 || access === 2) return this.fault(section ? FS_DOMAIN_SECTION : FS_DOMAIN_PAGE, domain);
     if (access === 1) {

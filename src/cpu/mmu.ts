@@ -23,6 +23,7 @@ import {
   KIND_FETCH,
   KIND_READ,
   KIND_WRITE,
+  META_DEVICE,
   TLB_BITS,
   TLB_MASK,
   TLB_SETS,
@@ -30,7 +31,15 @@ import {
 } from "./tlb-store.js";
 import { dfsrOf, FS_ALIGNMENT, FS_SYNC_EXTERNAL, ifsrOf } from "./mmu-faults.js";
 import { SCTLR_A, SCTLR_TRE } from "./cp15-regs.js";
-import { DFSC_PERMISSION, DFSC_TRANSLATION, dataAbortHsr, syndromeA32, syndromeT16, syndromeT32 } from "./syndrome.js";
+import {
+  DFSC_ALIGNMENT,
+  DFSC_PERMISSION,
+  DFSC_TRANSLATION,
+  dataAbortHsr,
+  syndromeA32,
+  syndromeT16,
+  syndromeT32,
+} from "./syndrome.js";
 
 // Tag mask for byte-granular checks in the slow paths (page bits only).
 const MASK_8 = ~0xfff;
@@ -371,22 +380,26 @@ export class Mmu {
   private readSlow(va: number, size: number, user: boolean): number {
     va = va >>> 0;
     if (this.watch !== null) this.watch.access(va, size, false);
-    if ((va & (size - 1)) !== 0) {
+    const unaligned = (va & (size - 1)) !== 0;
+    if (unaligned) {
       if (this.cpu.cp15.sctlr & SCTLR_A) this.alignmentFault(va, false);
       if ((va & 0xfff) > 0x1000 - size) return this.readCrossPage(va, size, user);
-      // An unaligned access inside one page still uses the TLB, at byte granularity.
+      // An unaligned access inside one page still uses the TLB, at byte granularity, unless the
+      // entry maps Device memory.
       const i = (va >>> 12) & TLB_MASK;
       if ((va & MASK_8) === (user ? this.rTagU : this.rTag)[i]) {
+        if (this.entryIsDevice(KIND_READ, user, i)) this.alignmentFault(va, false);
         return this.loadRam(((user ? this.rAddU : this.rAdd)[i] + va) | 0, size);
       }
     }
-    const ipa = this.translate(va, KIND_READ, user);
+    const ipa = this.translate(va, KIND_READ, user, unaligned);
     const region = this.stage2.regionAt(ipa);
     if (region !== undefined) {
       this.fill(KIND_READ, user, va, ipa, region);
       return this.loadRam(region.offset + (ipa - region.base), size);
     }
-    if ((va & (size - 1)) === 0) return this.readDevice(ipa, va, size, true);
+    if (!unaligned) return this.readDevice(ipa, va, size, true);
+    if (this.stage2.hardwareAt(ipa) !== undefined) return this.stage2Alignment(ipa, va, size, false, 0);
     let v = 0;
     for (let k = 0; k < size; k++) v |= this.readDevice(ipa + k, va + k, 1, false) << (8 * k);
     return size === 4 ? v | 0 : v;
@@ -395,7 +408,8 @@ export class Mmu {
   private writeSlow(va: number, size: number, value: number, user: boolean): void {
     va = va >>> 0;
     if (this.watch !== null) this.watch.access(va, size, true);
-    if ((va & (size - 1)) !== 0) {
+    const unaligned = (va & (size - 1)) !== 0;
+    if (unaligned) {
       if (this.cpu.cp15.sctlr & SCTLR_A) this.alignmentFault(va, true);
       if ((va & 0xfff) > 0x1000 - size) {
         this.writeCrossPage(va, size, value, user);
@@ -403,6 +417,7 @@ export class Mmu {
       }
       const i = (va >>> 12) & TLB_MASK;
       if ((va & MASK_8) === (user ? this.wTagU : this.wTag)[i]) {
+        if (this.entryIsDevice(KIND_WRITE, user, i)) this.alignmentFault(va, true);
         this.storeRam(((user ? this.wAddU : this.wAdd)[i] + va) | 0, size, value);
         return;
       }
@@ -413,13 +428,14 @@ export class Mmu {
     if ((va & MASK_8) === tag[id]) {
       const off = (this.tlb.addend[id] + va) | 0;
       if (this.code.isCode(off)) {
+        if (unaligned && (this.tlb.meta[id] & META_DEVICE) !== 0) this.alignmentFault(va, true);
         this.storeRam(off, size, value);
         this.stored(off, size);
         return;
       }
       tag[id] = -1; // no code there any more: the walk below fills the write TLB again
     }
-    const ipa = this.translate(va, KIND_WRITE, user);
+    const ipa = this.translate(va, KIND_WRITE, user, unaligned);
     const region = this.stage2.regionAt(ipa);
     if (region !== undefined && region.writable) {
       const off = region.offset + (ipa - region.base);
@@ -428,8 +444,12 @@ export class Mmu {
       this.stored(off, size);
       return;
     }
-    if ((va & (size - 1)) === 0) {
+    if (!unaligned) {
       this.writeDevice(ipa, va, size, value, region !== undefined, true);
+      return;
+    }
+    if (region === undefined && this.stage2.hardwareAt(ipa) !== undefined) {
+      this.stage2Alignment(ipa, va, size, true, value);
       return;
     }
     for (let k = 0; k < size; k++) this.writeDevice(ipa + k, va + k, 1, value >>> (8 * k), region !== undefined, false);
@@ -438,8 +458,15 @@ export class Mmu {
   /** An unaligned read that spans two pages: both are translated first, then bytes are read. */
   private readCrossPage(va: number, size: number, user: boolean): number {
     const first = 0x1000 - (va & 0xfff);
-    const ipa1 = this.translate(va, KIND_READ, user);
-    const ipa2 = this.translate((va + first) >>> 0, KIND_READ, user);
+    const va2 = (va + first) >>> 0;
+    const ipa1 = this.translate(va, KIND_READ, user, true);
+    const ipa2 = this.translate(va2, KIND_READ, user, true);
+    if (this.stage2.regionAt(ipa1) === undefined && this.stage2.hardwareAt(ipa1) !== undefined) {
+      return this.stage2Alignment(ipa1, va, size, false, 0);
+    }
+    if (this.stage2.regionAt(ipa2) === undefined && this.stage2.hardwareAt(ipa2) !== undefined) {
+      return this.stage2Alignment(ipa2, va2, size, false, 0);
+    }
     let v = 0;
     for (let k = 0; k < size; k++) {
       v |= this.readPhysByte(k < first ? ipa1 + k : ipa2 + (k - first), (va + k) >>> 0) << (8 * k);
@@ -450,8 +477,17 @@ export class Mmu {
   /** An unaligned write that spans two pages: no byte is written unless both pages may be. */
   private writeCrossPage(va: number, size: number, value: number, user: boolean): void {
     const first = 0x1000 - (va & 0xfff);
-    const ipa1 = this.translate(va, KIND_WRITE, user);
-    const ipa2 = this.translate((va + first) >>> 0, KIND_WRITE, user);
+    const va2 = (va + first) >>> 0;
+    const ipa1 = this.translate(va, KIND_WRITE, user, true);
+    const ipa2 = this.translate(va2, KIND_WRITE, user, true);
+    if (this.stage2.regionAt(ipa1) === undefined && this.stage2.hardwareAt(ipa1) !== undefined) {
+      this.stage2Alignment(ipa1, va, size, true, value);
+      return;
+    }
+    if (this.stage2.regionAt(ipa2) === undefined && this.stage2.hardwareAt(ipa2) !== undefined) {
+      this.stage2Alignment(ipa2, va2, size, true, value);
+      return;
+    }
     for (let k = 0; k < size; k++) {
       const ipa = k < first ? ipa1 + k : ipa2 + (k - first);
       const region = this.stage2.regionAt(ipa);
@@ -508,7 +544,13 @@ export class Mmu {
     if (this.watch !== null && kind !== KIND_FETCH && this.watch.watchesPage(va)) return;
     if (kind === KIND_WRITE && this.code.isCode(region.offset + rel)) kind = KIND_CODE_WRITE;
     const w = this.walker;
-    this.tlb.fill(kind, this.ctx * 2 + (user ? 0 : 1), va, region.offset + rel, w.blockShift, w.global);
+    this.tlb.fill(kind, this.ctx * 2 + (user ? 0 : 1), va, region.offset + rel, w.blockShift, w.global, w.device);
+  }
+
+  /** The TLB entry in slot `i` of the current `kind` set was cut from Device or Strongly-ordered memory. */
+  private entryIsDevice(kind: number, user: boolean, i: number): boolean {
+    const id = ((kind * TLB_SETS + this.ctx * 2 + (user ? 0 : 1)) << TLB_BITS) | i;
+    return (this.tlb.meta[id] & META_DEVICE) !== 0;
   }
 
   // ---- Devices and the hypervisor ----
@@ -531,6 +573,16 @@ export class Mmu {
       }
     }
     this.trap(ipa, va, size, true, value, readOnlyRam ? DFSC_PERMISSION : DFSC_TRANSLATION, whole);
+  }
+
+  /**
+   * An unaligned access, Normal memory at stage 1, reached a hardware window: stage 2 maps those
+   * as Device memory (as KVM maps the GICV), so the access takes a stage-2 Alignment fault to the
+   * hypervisor (TranslateAddressV: Hyp mode, EC 0x24 with DFSC 0b100001), which may answer it
+   * like any stage-2 abort.
+   */
+  private stage2Alignment(ipa: number, va: number, size: number, isWrite: boolean, value: number): number {
+    return this.trap(ipa, va, size, isWrite, value, DFSC_ALIGNMENT, true);
   }
 
   /**
@@ -590,10 +642,11 @@ export class Mmu {
 
   // ---- Faults ----
 
-  /** Stage-1 translation of an access that must succeed; raises the abort otherwise. */
-  private translate(va: number, kind: number, user: boolean): number {
+  /** Stage-1 translation of an access that must succeed; raises the abort otherwise (for an
+   * `unaligned` access, an Alignment fault when the memory is Device or Strongly-ordered). */
+  private translate(va: number, kind: number, user: boolean, unaligned = false): number {
     const w = this.walker;
-    const ipa = w.translate(va, kind, user);
+    const ipa = w.translate(va, kind, user, unaligned);
     if (ipa >= 0) return ipa;
     if (kind === KIND_FETCH) this.raise(true, ifsrOf(w.fs), va);
     this.raise(false, dfsrOf(w.fs, w.faultDomain, kind === KIND_WRITE), va);

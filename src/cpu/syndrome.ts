@@ -8,7 +8,17 @@
 // The decoders return ISV | SAS | SSE | SRT | WnR-of-the-instruction, or 0 when not valid; the
 // caller keeps them only if they describe the access that actually faulted.
 
-import { DFSC_TRANSLATION, EC, ISS_ISV, ISS_SAS_SHIFT, ISS_SRT_SHIFT, ISS_SSE, ISS_WNR, makeHsr } from "./exits.js";
+import {
+  DFSC_ALIGNMENT,
+  DFSC_TRANSLATION,
+  EC,
+  ISS_ISV,
+  ISS_SAS_SHIFT,
+  ISS_SRT_SHIFT,
+  ISS_SSE,
+  ISS_WNR,
+  makeHsr,
+} from "./exits.js";
 
 const SAS_BYTE = 0;
 const SAS_HALF = 1;
@@ -112,4 +122,4 @@ export function dataAbortHsr(decoded: number, il32: boolean, size: number, isWri
   return makeHsr(EC.DABT_LOWER, il32, iss);
 }
 
-export { DFSC_TRANSLATION };
+export { DFSC_ALIGNMENT, DFSC_TRANSLATION };

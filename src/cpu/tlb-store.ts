@@ -9,7 +9,7 @@
 //
 // Lists of the slots filled since their last invalidation make every flush cost the number of
 // live entries instead of the size of the arrays (Linux rewrites DACR and CONTEXTIDR often). Per-entry metadata (size of the mapping the entry was cut from, global or not) serves
-// TLBIMVA on sections and the ASID rules.
+// TLBIMVA on sections and the ASID rules, and the memory type for alignment checks.
 
 export const TLB_BITS = 10;
 export const TLB_SIZE = 1 << TLB_BITS;
@@ -33,6 +33,9 @@ export const TLB_INVALID = -1;
 
 const META_SHIFT = 0x1f;
 const META_GLOBAL = 0x20;
+/** The entry maps Device or Strongly-ordered memory: unaligned accesses to it fault. Aligned ones
+ * use the entry like any other, so only the unaligned slow path reads this bit. */
+export const META_DEVICE = 0x40;
 const LISTED_GLOBAL = 1;
 const LISTED_NON_GLOBAL = 2;
 const SWEEP_VA = 0;
@@ -41,7 +44,7 @@ const SWEEP_CONTEXT = 1;
 export class TlbStore {
   readonly tag = new Int32Array(KINDS * TLB_SETS * TLB_SIZE).fill(TLB_INVALID);
   readonly addend = new Int32Array(KINDS * TLB_SETS * TLB_SIZE);
-  /** log2 of the mapping's block size (12, 16, 20, 21, 24 or 30) | META_GLOBAL. */
+  /** log2 of the mapping's block size (12, 16, 20, 21, 24 or 30) | META_GLOBAL | META_DEVICE. */
   readonly meta = new Int32Array(KINDS * TLB_SETS * TLB_SIZE);
   /** Which live lists hold a slot: LISTED_GLOBAL | LISTED_NON_GLOBAL. */
   private readonly listed = new Uint8Array(KINDS * TLB_SETS * TLB_SIZE);
@@ -79,12 +82,20 @@ export class TlbStore {
   }
 
   /** Records that `va`'s page maps RAM at byte offset `pageOffset` for (kind, set). */
-  fill(kind: number, set: number, va: number, pageOffset: number, blockShift: number, global: boolean): void {
+  fill(
+    kind: number,
+    set: number,
+    va: number,
+    pageOffset: number,
+    blockShift: number,
+    global: boolean,
+    device: boolean,
+  ): void {
     const page = va & ~0xfff;
     const id = ((kind * TLB_SETS + set) << TLB_BITS) | ((va >>> 12) & TLB_MASK);
     this.tag[id] = page;
     this.addend[id] = (pageOffset - page) | 0;
-    this.meta[id] = blockShift | (global ? META_GLOBAL : 0);
+    this.meta[id] = blockShift | (global ? META_GLOBAL : 0) | (device ? META_DEVICE : 0);
     if (blockShift > 12) {
       const first = ((va >>> blockShift) << blockShift) >>> 20;
       const count = blockShift > 20 ? 1 << (blockShift - 20) : 1;

@@ -6,6 +6,8 @@ import type { Cpu } from "../cpu/core.js";
 import {
   ExitReason,
   EC,
+  DFSC_ALIGNMENT,
+  HSR_DFSC_MASK,
   ISS_ISV,
   ISS_SSE,
   ISS_WNR,
@@ -235,6 +237,12 @@ export class Vcpu implements HypTraps {
   // ---- Synchronous traps (HypTraps) ----
 
   dataAbort(hsr: number, ipa: number, va: number, size: number, isWrite: boolean, value: number): number {
+    if ((hsr & HSR_DFSC_MASK) === DFSC_ALIGNMENT) {
+      // An unaligned access to a window stage 2 maps as Device (GICV). KVM cannot emulate it
+      // either ("Unsupported FSC") and fails the run; here the guest gets an external abort.
+      this.unmapped(ipa, va, size, isWrite, "unaligned Device IPA");
+      return 0;
+    }
     // Decode the access from the syndrome when the hardware gave one (ISV), like KVM's decode_hsr.
     let sse = false;
     if (hsr & ISS_ISV) {
@@ -267,13 +275,13 @@ export class Vcpu implements HypTraps {
     return result;
   }
 
-  private unmapped(ipa: number, va: number, size: number, isWrite: boolean): void {
+  private unmapped(ipa: number, va: number, size: number, isWrite: boolean, why = "unmapped IPA"): void {
     this.externalAbort = true;
     this.stats.unmapped++;
     const hex = (n: number) => "0x" + (n >>> 0).toString(16).padStart(8, "0");
     this.host.warnOnce(
       `unmapped:${ipa >>> 0}`,
-      `vcpu${this.id}: ${isWrite ? "write" : "read"} of ${size} byte(s) at unmapped IPA ${hex(ipa)} (va ${hex(va)}, pc ${hex(this.cpu.curPc)}): external abort`,
+      `vcpu${this.id}: ${isWrite ? "write" : "read"} of ${size} byte(s) at ${why} ${hex(ipa)} (va ${hex(va)}, pc ${hex(this.cpu.curPc)}): external abort`,
     );
   }
 

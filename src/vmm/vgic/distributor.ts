@@ -225,8 +225,9 @@ export class Distributor implements MmioDevice {
       case GICD_IPRIORITYR:
         return st.priority[idx];
       case GICD_ITARGETSR:
-        // A uniprocessor GIC has RAZ/WI target registers; SGIs and PPIs target the reader.
-        if (st.vcpus === 1) return 0;
+        // SGIs and PPIs target the reader; SPIs read back their targets among the existing CPUs.
+        // KVM's vgic-v2 (vgic_mmio_read_target) does so on every VM size, one vcpu included; QEMU
+        // makes the registers RAZ/WI with one CPU, as a uniprocessor GIC may.
         return intid < PRIVATE_COUNT ? 1 << cpu : st.targets[idx] & st.cpuMask;
       case GICD_ICFGR:
         // Int_config[1] set = edge-triggered; Int_config[0] is reserved in GICv2.
@@ -283,8 +284,9 @@ export class Distributor implements MmioDevice {
         st.priority[idx] = field & PRIORITY_MASK;
         return;
       case GICD_ITARGETSR:
-        // SGI/PPI targets are fixed; SPI targets name existing CPUs only.
-        if (intid >= PRIVATE_COUNT && st.vcpus > 1) st.targets[idx] = field & st.cpuMask;
+        // SGI/PPI targets are fixed; SPI targets name existing CPUs only (KVM's
+        // vgic_mmio_write_target masks them with the online vcpus, one vcpu included).
+        if (intid >= PRIVATE_COUNT) st.targets[idx] = field & st.cpuMask;
         return;
       case GICD_ICFGR:
         // SGIs are always edge-triggered, PPIs are fixed by the hardware that drives them.

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { runA32, u32, peek32, poke32, VEC_DABT, VEC_UND } from "./a32-util.js";
 import type { Harness } from "../../helpers/cpu-harness.js";
 import { Mode } from "../../../src/cpu/state.js";
+import { flatMap } from "./mmu-tables.js";
 
 const DATA = 0x1000;
 const UNMAPPED = 0x200000; // the harness maps 1 MiB at 0
@@ -83,15 +84,47 @@ test("halfword and signed loads; STRH", () => {
   assert.equal(u32(p.cpu, 1), DATA + 6);
 });
 
-test("unaligned LDR and LDRH are allowed with SCTLR.A = 0 (no rotation)", () => {
+/** Like withData, with RAM mapped as Normal memory (texcb) by an identity map. */
+function withMapped(words: number[], regs: Record<number, number>, data: number[], texcb = 0b00111): Harness {
+  return runA32(words, {
+    regs,
+    setup: (h) => {
+      data.forEach((w, k) => poke32(h, DATA + 4 * k, w));
+      flatMap(h.cpu, h.stage2, texcb);
+    },
+  });
+}
+
+test("unaligned LDR and LDRH to Normal memory are allowed with SCTLR.A = 0 (no rotation)", () => {
   const data = [0x44332211, 0x88776655];
-  let { cpu } = withData([0xe5910004], { 1: DATA - 3 }, data); // ldr r0, [r1, #4] → DATA + 1
+  let { cpu } = withMapped([0xe5910004], { 1: DATA - 3 }, data); // ldr r0, [r1, #4] → DATA + 1
   assert.equal(u32(cpu, 0), 0x55443322);
-  ({ cpu } = withData([0xe1d100b1], { 1: DATA }, data)); // ldrh r0, [r1, #1]
+  ({ cpu } = withMapped([0xe1d100b1], { 1: DATA }, data)); // ldrh r0, [r1, #1]
   assert.equal(u32(cpu, 0), 0x3322);
-  const h = withData([0xe5810001], { 0: 0xa1b2c3d4, 1: DATA }, data); // str r0, [r1, #1]
+  const h = withMapped([0xe5810001], { 0: 0xa1b2c3d4, 1: DATA }, data); // str r0, [r1, #1]
   assert.equal(peek32(h, DATA), 0xb2c3d411);
   assert.equal(peek32(h, DATA + 4), 0x887766a1);
+});
+
+test("unaligned LDR/STR to Strongly-ordered memory (the MMU off) or Device memory take an alignment fault", () => {
+  const data = [0x44332211, 0x88776655];
+  // MMU off: data accesses are Strongly-ordered.
+  let { cpu } = withData([0xe5910004], { 0: 7, 1: DATA - 3 }, data); // ldr r0, [r1, #4]
+  assert.equal(cpu.mode, Mode.ABT);
+  assert.equal(cpu.cp15.dfsr, 0x001);
+  assert.equal(cpu.cp15.dfar >>> 0, DATA + 1);
+  assert.equal(u32(cpu, 0), 7);
+  // Device (TEX:C:B = 0b00001) and Strongly-ordered (0b00000) mappings, a store.
+  for (const texcb of [0b00001, 0b00000, 0b01000]) {
+    const h = withMapped([0xe1c100b1], { 0: 0xbeef, 1: DATA }, data, texcb); // strh r0, [r1, #1]
+    assert.equal(h.cpu.mode, Mode.ABT);
+    assert.equal(h.cpu.cp15.dfsr, 0x801); // WnR, alignment
+    assert.equal(h.cpu.cp15.dfar >>> 0, DATA + 1);
+    assert.equal(peek32(h, DATA), 0x44332211);
+  }
+  // Aligned accesses to Device memory are fine.
+  ({ cpu } = withMapped([0xe5910004], { 1: DATA }, data, 0b00001));
+  assert.equal(u32(cpu, 0), 0x88776655);
 });
 
 test("LDRD/STRD need word alignment only", () => {

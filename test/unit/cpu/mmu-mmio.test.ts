@@ -7,7 +7,7 @@ import { Cpu } from "../../../src/cpu/core.js";
 import { Stage2 } from "../../../src/cpu/stage2.js";
 import type { HypTraps } from "../../../src/cpu/exits.js";
 import { loadHalfwords, loadWords } from "../../helpers/cpu-harness.js";
-import { enableMmu, expectAbort, poke32, peek32, Tables } from "./mmu-tables.js";
+import { enableMmu, expectAbort, flatMap, poke32, peek32, Tables } from "./mmu-tables.js";
 
 interface Access {
   hsr: number;
@@ -197,8 +197,9 @@ test("read-only RAM (flash): reads and fetches come from memory, writes go to th
   assert.equal(traps.log[0].ipa, 0x00100040);
 });
 
-test("an unaligned MMIO access is split into byte accesses without a syndrome", () => {
+test("an unaligned access to an unbacked IPA mapped Normal at stage 1 is split into byte accesses without a syndrome", () => {
   const { cpu, stage2, traps } = machine();
+  flatMap(cpu, stage2);
   arm(cpu, stage2, 0xe5916008);
   traps.answer = 0xa5;
   assert.equal(cpu.mmu.read32(UART + 2) >>> 0, 0xa5a5a5a5);
@@ -220,6 +221,60 @@ test("an unaligned MMIO access is split into byte accesses without a syndrome", 
       [2, 0xbe],
     ],
   );
+});
+
+test("an unaligned access to Device memory at stage 1 is an alignment fault before any trap", () => {
+  const { cpu, stage2, traps } = machine();
+  flatMap(cpu, stage2, 0b00001);
+  arm(cpu, stage2, 0xe5916008);
+  assert.deepEqual(
+    expectAbort(cpu, () => cpu.mmu.read32(UART + 2)),
+    { prefetch: false, fsr: 0x001, far: UART + 2 },
+  );
+  assert.deepEqual(
+    expectAbort(cpu, () => cpu.mmu.write16(UART + 0xfff, 1)),
+    {
+      prefetch: false,
+      fsr: 0x801,
+      far: UART + 0xfff,
+    },
+  );
+  assert.equal(traps.log.length, 0);
+  cpu.mmu.read32(UART + 4);
+  assert.equal(traps.log.length, 1, "aligned accesses still trap");
+});
+
+test("an unaligned access to a hardware window (Device at stage 2) is a stage-2 alignment fault to the hypervisor", () => {
+  const { cpu, stage2, traps } = machine();
+  const calls: string[] = [];
+  stage2.addHardware(0x08010000, 0x2000, {
+    read: () => {
+      calls.push("r");
+      return 0;
+    },
+    write: () => calls.push("w"),
+  });
+  flatMap(cpu, stage2);
+  arm(cpu, stage2, 0xe5916008); // ldr r6, [r1, #8]
+  traps.refuse = true;
+  assert.deepEqual(
+    expectAbort(cpu, () => cpu.mmu.read32(0x08010002)),
+    { prefetch: false, fsr: 0x008, far: 0x08010002 },
+  );
+  // EC 0x24, IL, ISV with SAS = word and SRT = 6, DFSC = 0b100001 (alignment).
+  assert.equal(hex(traps.log[0].hsr), "0x93860021");
+  assert.deepEqual([traps.log[0].ipa, traps.log[0].size], [0x08010002, 4]);
+  // Across a page boundary into the window, and a store.
+  assert.deepEqual(
+    expectAbort(cpu, () => cpu.mmu.write32(0x0800fffe, 5)),
+    {
+      prefetch: false,
+      fsr: 0x808,
+      far: 0x08010000,
+    },
+  );
+  assert.equal(traps.log[1].hsr & 0x3f, 0x21);
+  assert.deepEqual(calls, [], "the window never sees the access");
 });
 
 test("instruction fetch from a device or unbacked IPA is a prefetch abort (external)", () => {

@@ -201,3 +201,22 @@ export function poke32(stage2: Stage2, addr: number, value: number): void {
 export function peek32(stage2: Stage2, addr: number): number {
   return new DataView(stage2.memory.buffer).getUint32(addr, true);
 }
+
+/** Where flatMap puts its table: the top 16 KiB of the test harnesses' 1 MiB of RAM. */
+export const FLAT_L1 = 0xfc000;
+
+/**
+ * An identity map of the whole address space in sections of memory type `texcb` (default Normal
+ * write-back), full access, and the MMU on. With the MMU off every data access is Strongly-ordered,
+ * so the tests of unaligned accesses to RAM map it Normal first. r0 is kept.
+ */
+export function flatMap(cpu: Cpu, stage2: Stage2, texcb = 0b00111): void {
+  const t = new Tables(stage2, FLAT_L1);
+  for (let k = 0; k < 4096; k++) t.section(k << 20, k << 20, { texcb });
+  const r0 = cpu.r[0];
+  mcr(cpu, MCR_TTBCR, 0);
+  mcr(cpu, MCR_TTBR0, FLAT_L1);
+  mcr(cpu, MCR_DACR, 0x55555555);
+  mcr(cpu, MCR_SCTLR, cpu.cp15.sctlr | SCTLR_M);
+  cpu.r[0] = r0;
+}

@@ -4,11 +4,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { thumb, u, write32, read32, CODE, expectUndefined } from "./t32-harness.js";
+import { flatMap } from "./mmu-tables.js";
 
 const DATA = 0x8000;
 
+/** Runs one instruction with RAM mapped as Normal memory, where unaligned accesses are allowed. */
 function load(hw1: number, hw2: number, regs: Record<number, number>, mem: [number, number][]) {
   const t = thumb([hw1, hw2], regs);
+  flatMap(t.cpu, t.stage2);
   for (const [a, v] of mem) write32(t.stage2, a, v);
   t.cpu.run(1);
   return t;

@@ -177,11 +177,17 @@ test("GICD_ITARGETSR: privates read as the reader's bit, SPIs masked to existing
   assert.equal(m.rd(GICD_ITARGETSR + 37, 2, 1), 0x01);
 });
 
-test("GICD_ITARGETSR is RAZ/WI on a uniprocessor", () => {
+test("GICD_ITARGETSR on one vcpu follows KVM: SGI/PPI fields read as CPU 0, SPIs keep bit 0 only", () => {
   const m = makeMachine({ vcpus: 1, spis: 32 });
-  assert.equal(m.rd(GICD_ITARGETSR), 0);
-  m.wr(GICD_ITARGETSR + 32, 0x01010101);
-  assert.equal(m.rd(GICD_ITARGETSR + 32), 0);
+  for (let w = 0; w < 32; w += 4) assert.equal(m.rd(GICD_ITARGETSR + w), 0x01010101, `ITARGETSR${w / 4}`);
+  m.wr(GICD_ITARGETSR + 28, 0);
+  assert.equal(m.rd(GICD_ITARGETSR + 28), 0x01010101, "private fields are read-only");
+  assert.equal(m.rd(GICD_ITARGETSR + 32), 0, "SPI targets reset to none, as KVM's");
+  m.wr(GICD_ITARGETSR + 32, 0xff0102fe);
+  assert.equal(m.rd(GICD_ITARGETSR + 32), 0x01010000, "bits of CPUs 1-7, which do not exist, are masked");
+  m.wr(GICD_ITARGETSR + 35, 0x00, 0, 1);
+  assert.equal(m.rd(GICD_ITARGETSR + 32), 0x00010000);
+  assert.equal(m.rd(GICD_ITARGETSR + 34, 0, 1), 0x01);
 });
 
 test("GICD_ICFGR: SGIs edge read-only, PPIs fixed level, SPIs programmable on odd bits", () => {

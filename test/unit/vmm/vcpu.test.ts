@@ -324,6 +324,19 @@ test("an unmapped access is an external abort, warned about once per address", (
   assert.equal(s.vcpu.externalAbort, false, "cleared by the next access that hits");
 });
 
+test("a stage-2 alignment fault (DFSC 0x21) is not emulated: an external abort, warned about, no device access", () => {
+  const s = setup();
+  s.vcpu.cpu.curPc = RAM + 0x40;
+  const hsr = makeHsr(EC.DABT_LOWER, true, 0x21);
+  assert.equal(s.vcpu.dataAbort(hsr, DEV + 2, 0x3002, 4, false, 0), 0);
+  assert.equal(s.vcpu.externalAbort, true);
+  assert.deepEqual(s.device.accesses, []);
+  assert.equal(s.vcpu.stats.mmioRead, 0);
+  assert.deepEqual(s.warnings, [
+    "vcpu0: read of 4 byte(s) at unaligned Device IPA 0x09000002 (va 0x00003002, pc 0x40000040): external abort",
+  ]);
+});
+
 test("coprocessor traps: the timers answer theirs; others read 0, warned once per syndrome", () => {
   const s = setup();
   s.timers.handles = true;
