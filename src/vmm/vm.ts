@@ -14,6 +14,8 @@ export interface MemoryRegion {
   base: number;
   size: number;
   writable: boolean;
+  /** A flash bank's read-array word (Stage2's RamRegion.romd). */
+  romd?: Int32Array;
 }
 
 export interface VmConfig {
@@ -63,7 +65,7 @@ export class Vm implements PsciPlatform, VcpuHost {
     this.memory = new Uint8Array(this.memoryBuffer);
     for (let id = 0; id < config.vcpus; id++) {
       const stage2 = new Stage2(this.memoryBuffer);
-      for (const r of this.regions) stage2.addRam(r.base, r.size, r.offset, r.writable);
+      for (const r of this.regions) stage2.addRam(r.base, r.size, r.offset, r.writable, r.romd ?? null);
       const cpu = new Cpu(stage2);
       cpu.hyp.vmpidr = mpidrOf(id);
       this.stage2s.push(stage2);
