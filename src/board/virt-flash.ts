@@ -10,6 +10,7 @@
 // backing file) and go on: its next read of the bank traps and reaches the device after the
 // write. Whoever first makes a word non-zero flushes every CPU's TLB (a stage-2 unmap).
 
+import { CodeCache } from "../cpu/code-cache.js";
 import type { MmioDevice } from "../devices/device.js";
 import type { FlashGeometry } from "../devices/pflash/cfi-table.js";
 import { PflashCfi01 } from "../devices/pflash/pflash-cfi01.js";
@@ -128,16 +129,19 @@ export function mapVirtFlash(bus: MmioBus, config: VirtFlashConfig): PflashCfi01
     const storage = config.storage[bank];
     const backing = config.backings[bank] ?? null;
     backing?.load(storage);
+    // Code translated from the bank (firmware runs from it) is stale once the bank changes. On
+    // vcpu threads each thread's translations follow the guest's cache maintenance instead.
+    const code = CodeCache.of(storage.buffer);
     const device = new PflashCfi01({
       geometry: VIRT_FLASH_GEOMETRY,
       storage,
       manufacturerId: VIRT_FLASH_MANUFACTURER,
       deviceId: VIRT_FLASH_DEVICE,
       onArrayMode: (on) => config.gates.setArrayMode(bank, on),
-      store:
-        backing === null
-          ? undefined
-          : (offset, length) => backing.store(offset, storage.subarray(offset, offset + length)),
+      store: (offset, length) => {
+        code.writtenRange(storage.byteOffset + offset, length);
+        backing?.store(offset, storage.subarray(offset, offset + length));
+      },
       log: (m) => config.log(`${entry.name}: ${m}`),
     });
     bus.register(entry.name, entry.base, entry.size, new FlashWindow(device, config.gates, bank, config.unmapped));
