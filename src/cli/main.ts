@@ -77,7 +77,9 @@ async function run(opts: RunOptions): Promise<number> {
   if (kernel !== null && kernel.length === 0) throw new CliError(`kernel '${kernelPath}' is empty`);
 
   if (biosPath !== undefined && opts.pflash[0] !== null) {
-    throw new CliError(`firmware '${biosPath}' and --pflash '${opts.pflash[0]}' both fill flash bank 0: give one (or --pflash FILE,bank=1)`);
+    throw new CliError(
+      `firmware '${biosPath}' and --pflash '${opts.pflash[0]}' both fill flash bank 0: give one (or --pflash FILE,bank=1)`,
+    );
   }
   const flashFiles: (FlashFile | null)[] = [];
   process.once("exit", () => flashFiles.forEach((f) => f?.close()));
