@@ -22,6 +22,8 @@ import {
   PPI_PMU,
   TIMER_DT_PPIS,
   VIRT_BOARD,
+  VIRT_FLASH1,
+  VIRT_FLASH_BANK_WIDTH,
   VIRT_GICC,
   VIRT_GICD,
   VIRT_MAX_VCPUS,
@@ -46,6 +48,8 @@ export interface VirtDtConfig {
   stdoutPath?: string;
   /** The virtio-mmio slots that hold a device; only these get a node (default: none). */
   virtioSlots?: readonly number[];
+  /** The flash banks are there: one cfi-flash node covers both, as QEMU's. */
+  flash?: boolean;
 }
 
 // Phandles of the nodes others refer to.
@@ -188,8 +192,17 @@ export function buildVirtDeviceTree(config: VirtDtConfig): FdtNode {
           .setCells("reg", ...regCells(entry.base, entry.size))
           .setStrings("compatible", ...entry.compatible);
         break;
+      case "flash":
+        // QEMU's node: both banks in one, bank-width 4 (virt.c's virt_flash_fdt).
+        if (config.flash !== true || entry.dtNode === null) break;
+        root
+          .addNode(dtNodeName(entry))
+          .setCells("bank-width", VIRT_FLASH_BANK_WIDTH)
+          .setCells("reg", ...regCells(entry.base, entry.size), ...regCells(VIRT_FLASH1.base, VIRT_FLASH1.size))
+          .setString("compatible", "cfi-flash");
+        break;
       default:
-        break; // flash: no node; GIC: above
+        break; // GIC: above
     }
   }
   return root;

@@ -28,6 +28,7 @@ import { buildVirtio, virtioSlotsOf, type VirtioConfig } from "./virt-virtio.js"
 import { GuestMemory } from "../devices/virtio/guest-memory.js";
 import type { VirtioConsole } from "../devices/virtio/console.js";
 import { VirtThreads } from "./virt-threads.js";
+import { FlashGates, mapVirtFlash, VIRT_FLASH_BANKS, type FlashBacking } from "./virt-flash.js";
 import { SharedArrays } from "../host/shared-arrays.js";
 import type { VcpuThreadHost } from "../host/thread-host.js";
 import type { VcpuThreadInit } from "../host/thread-messages.js";
@@ -36,17 +37,7 @@ import { VgicLock } from "../vmm/vgic/vgic-lock.js";
 import { CodeCache } from "../cpu/code-cache.js";
 import { SameThreadBroadcast } from "../vmm/same-thread-broadcast.js";
 import { MachineSnapshot, arraysSection, ramSection } from "./virt-snapshot.js";
-import {
-  VIRT_FLASH,
-  VIRT_FLASH1,
-  VIRT_GICC,
-  VIRT_RAM_BASE,
-  VIRT_RAM_MAX,
-  VIRT_RTC,
-  VIRT_SPIS,
-  VIRT_UART,
-  intidOf,
-} from "./virt.js";
+import { VIRT_FLASH, VIRT_GICC, VIRT_RAM_BASE, VIRT_RAM_MAX, VIRT_RTC, VIRT_SPIS, VIRT_UART, intidOf } from "./virt.js";
 
 /** Start of the RTC in icount mode, so deterministic runs print the same dates: 2026-01-01T00:00:00Z. */
 export const ICOUNT_RTC_EPOCH = 1_767_225_600;
@@ -80,6 +71,9 @@ export interface VirtMachineConfig {
   virtio?: VirtioConfig;
   /** Map the flash banks even with nothing to load there (a restored snapshot that had them). */
   flash?: boolean;
+  /** Backing stores of the flash banks (`--pflash`), by bank. With a bank 0 image and no kernel
+   * or firmware, the machine boots from flash, as QEMU does. */
+  pflash?: readonly (FlashBacking | null)[];
 }
 
 export interface VirtMachine {
@@ -117,6 +111,8 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   const trace = config.trace ?? new Set<string>();
   const traceOut = config.traceOut ?? (() => {});
 
+  const pflash = config.pflash ?? [];
+  const flashBoot = (pflash[0] ?? null) !== null;
   const bootConfig = {
     ramSize,
     vcpus,
@@ -126,20 +122,23 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     bios: config.bios,
     dtb: config.dtb,
     virtioSlots: virtioSlotsOf(config.virtio ?? {}),
+    flash: pflash.some((b) => b !== null) || (config.bios ?? null) !== null,
+    flashBoot,
   };
-  const hasImage = (config.kernel ?? null) !== null || (config.bios ?? null) !== null;
+  const hasImage = (config.kernel ?? null) !== null || (config.bios ?? null) !== null || flashBoot;
   const plan = hasImage ? planVirtBoot(bootConfig) : null;
   const dtb = plan?.writes.find((w) => w.what === "dtb")?.bytes ?? config.dtb ?? virtDtb(bootConfig);
   const flash = { base: VIRT_FLASH.base, size: VIRT_FLASH.size };
 
-  // Flash exists when something is loaded into it (firmware, or an ELF linked there); then both
-  // banks are there, as on QEMU, the second one empty.
-  const needsFlash = config.flash === true || (plan?.writes.some((w) => w.addr < flash.base + flash.size) ?? false);
+  // Flash exists when a bank has a backing file or something is loaded into it (firmware, or an
+  // ELF linked there), or a restored snapshot had it; then both banks are there, as on QEMU.
+  const needsFlash =
+    config.flash === true || bootConfig.flash || (plan?.writes.some((w) => w.addr < flash.base + flash.size) ?? false);
+  const flashGates = needsFlash ? new FlashGates() : null;
   const memory: MemoryRegion[] = [{ base: VIRT_RAM_BASE, size: ramSize, writable: true }];
-  if (needsFlash) {
+  if (flashGates !== null) {
     memory.unshift(
-      { base: flash.base, size: flash.size, writable: false },
-      { base: VIRT_FLASH1.base, size: VIRT_FLASH1.size, writable: false },
+      ...VIRT_FLASH_BANKS.map((b, k) => ({ base: b.base, size: b.size, writable: false, romd: flashGates.word(k) })),
     );
   }
 
@@ -259,6 +258,20 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     config.log,
   );
   mapVirtDevices(vm.bus, { gicDistributor: vgic.distributor, uart, rtc, virtio: virtio.transports });
+  const flashDevices =
+    flashGates === null
+      ? []
+      : mapVirtFlash(vm.bus, {
+          gates: flashGates,
+          storage: VIRT_FLASH_BANKS.map((b) => {
+            const r = vm.regions.find((region) => region.base === b.base)!;
+            return vm.memory.subarray(r.offset, r.offset + r.size);
+          }),
+          backings: pflash,
+          log: config.log,
+          // With vcpu threads each vcpu flushes the TLBs when its write unmaps a bank.
+          unmapped: threaded ? null : () => vm.vcpus.forEach((v) => v.cpu.mmu.flushTlb()),
+        });
   if (trace.has("mmio")) {
     const bus = vm.bus;
     const read = bus.read.bind(bus);
@@ -312,7 +325,14 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
             vcpu: v,
             vcpus,
             memory: vm.memoryBuffer,
-            regions: vm.regions.map((r) => ({ base: r.base, size: r.size, offset: r.offset, writable: r.writable })),
+            regions: vm.regions.map((r) => ({
+              base: r.base,
+              size: r.size,
+              offset: r.offset,
+              writable: r.writable,
+              romd: VIRT_FLASH_BANKS.findIndex((b) => r.romd !== undefined && b.base === r.base),
+            })),
+            flashGates: flashGates?.buffer ?? null,
             gic: gicMems.map((m) => m.buffers),
             vgic: vgicMem.buffers,
             control: control.mem.buffers,
@@ -377,6 +397,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     });
     snapshot.add("pl031", 1, rtc);
     virtio.slots.forEach((slot) => snapshot.add(`virtio/${slot}`, 1, virtio.transports[slot]!));
+    flashDevices.forEach((device, bank) => snapshot.add(`pflash/${bank}`, 1, device));
   }
 
   const runThreads = async (t: VirtThreads): Promise<void> => {

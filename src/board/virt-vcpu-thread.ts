@@ -29,6 +29,8 @@ import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
 import { VIRT_VIRTIO_ENTRIES } from "./virt-virtio.js";
 import { VIRT_GICC, VIRT_RTC, VIRT_SPIS, VIRT_UART } from "./virt.js";
+import { FlashGates, VIRT_FLASH_BANKS, VcpuFlashWindow } from "./virt-flash.js";
+import { TLB_ALL } from "../vmm/vm-control.js";
 
 const NO_LINE = { set(): void {} };
 
@@ -130,7 +132,10 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     this.traceMmio = trace.has("mmio");
 
     const stage2 = new Stage2(init.memory);
-    for (const r of init.regions) stage2.addRam(r.base, r.size, r.offset, r.writable);
+    const gates = init.flashGates === null ? null : new FlashGates(init.flashGates);
+    for (const r of init.regions) {
+      stage2.addRam(r.base, r.size, r.offset, r.writable, gates !== null && r.romd >= 0 ? gates.word(r.romd) : null);
+    }
     const cpu = new Cpu(stage2);
     this.cpu = cpu;
     cpu.hyp.vmpidr = mpidrOf(id);
@@ -206,6 +211,22 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
       rtc: new IoThreadWindow(VIRT_RTC.base, io),
       virtio: virtioWindows(init.virtioSlots, io),
     });
+    if (gates !== null) {
+      // A write that unmaps a bank for reads: this CPU's TLB and every other's forget it before
+      // the write completes (a stage-2 unmap with its broadcast invalidation).
+      const unmapped = () => {
+        cpu.mmu.flushTlb();
+        const b = cpu.broadcast;
+        if (b !== null) {
+          b.tlb(TLB_ALL, 0);
+          b.complete();
+        }
+      };
+      VIRT_FLASH_BANKS.forEach((entry, bank) => {
+        const window = new VcpuFlashWindow(new IoThreadWindow(entry.base, io), gates, bank, unmapped);
+        this.bus.register(entry.name, entry.base, entry.size, window);
+      });
+    }
 
     if (init.boot !== null) {
       const b = init.boot;

@@ -2,8 +2,8 @@
 // knows addresses, sizes, interrupt numbers and compatible strings; the MMIO bus mapping
 // (virt-bus.ts) and the device tree (virt-dtb.ts) are both made from it.
 //
-//   0x0000_0000  flash bank 0 (firmware, --bios)   64 MiB
-//   0x0400_0000  flash bank 1 (reads as zeros)      64 MiB  u-boot's environment lives here
+//   0x0000_0000  flash bank 0 (firmware, --bios)   64 MiB  CFI flash (--pflash)
+//   0x0400_0000  flash bank 1                      64 MiB  u-boot's environment lives here
 //   0x0800_0000  GIC distributor (GICD)            64 KiB
 //   0x0801_0000  GIC CPU interface (GICC -> GICV)   8 KiB used of a 64 KiB slot
 //   0x0900_0000  PL011 UART                         4 KiB   SPI 1  (INTID 33) level
@@ -74,13 +74,13 @@ export const VIRT_BOARD: readonly BoardEntry[] = [
     base: 0x0000_0000,
     size: 0x0400_0000,
     irq: null,
-    dtNode: null, // no CFI flash emulation, so no "cfi-flash" node
-    compatible: [],
+    dtNode: "flash", // one "cfi-flash" node for both banks
+    compatible: ["cfi-flash"],
   },
   {
-    // QEMU's second bank: u-boot's qemu_arm build reads its environment from 0x04000000 before
-    // anything else (and checks its CRC), so the bank must answer reads. Without a backing file
-    // QEMU's bank is all zeros, which u-boot reports as a bad CRC and uses its default environment.
+    // QEMU's second bank: u-boot's qemu_arm build keeps its environment at 0x04000000 (and checks
+    // its CRC). Without a backing file QEMU's bank is all zeros, which u-boot reports as a bad CRC
+    // and uses its default environment.
     name: "flash1",
     kind: "flash",
     base: 0x0400_0000,
@@ -137,6 +137,8 @@ export function virtEntry(name: string): BoardEntry {
 
 export const VIRT_FLASH = virtEntry("flash");
 export const VIRT_FLASH1 = virtEntry("flash1");
+/** Bytes of the flash banks' data bus (the device tree's bank-width). */
+export const VIRT_FLASH_BANK_WIDTH = 4;
 export const VIRT_GICD = virtEntry("gicd");
 export const VIRT_GICC = virtEntry("gicc");
 export const VIRT_UART = virtEntry("uart");

@@ -43,6 +43,8 @@ export interface BootInput {
   kernel?: Uint8Array | null;
   initrd?: Uint8Array | null;
   bios?: Uint8Array | null;
+  /** With no kernel and no firmware: boot the firmware already in flash (QEMU's pflash0). */
+  flashBoot?: boolean;
   /** Builds the DTB once the initrd's place is known (its /chosen names the range). */
   makeDtb(initrd: InitrdRange | null): Uint8Array;
 }
@@ -104,23 +106,23 @@ export function planBoot(input: BootInput): BootPlan {
   if (kernel !== null && bios !== null)
     throw new BootError("give either a kernel or firmware (--bios), not both", "machine");
   if (bios !== null) return planFirmware(input, bios);
+  if (kernel === null && input.flashBoot === true) return planFirmware(input, null);
   if (kernel === null) throw new BootError("nothing to boot: give a kernel image or firmware (--bios)", "machine");
   return planKernel(input, kernel);
 }
 
-function planFirmware(input: BootInput, bios: Uint8Array): BootPlan {
+/** Firmware at the start of flash: `bios` loaded there, or (null) what flash already holds. */
+function planFirmware(input: BootInput, bios: Uint8Array | null): BootPlan {
   const { ram, flash } = input;
-  if (bios.length === 0) throw new BootError("firmware image is empty", "firmware");
-  if (bios.length > flash.size) {
+  if (bios !== null && bios.length === 0) throw new BootError("firmware image is empty", "firmware");
+  if (bios !== null && bios.length > flash.size) {
     throw new BootError(`firmware (${bios.length} bytes) does not fit in the ${mib(flash.size)} flash`, "firmware");
   }
   if (input.initrd) throw new BootError("--initrd needs a kernel; firmware loads its own", "machine");
   const dtb = input.makeDtb(null);
   if (dtb.length > ram.size) throw new BootError(`RAM (${mib(ram.size)}) is too small for the DTB`, "machine");
-  const writes = [
-    { addr: flash.base, bytes: bios, what: "firmware" },
-    { addr: ram.base, bytes: dtb, what: "dtb" },
-  ];
+  const writes = [{ addr: ram.base, bytes: dtb, what: "dtb" }];
+  if (bios !== null) writes.unshift({ addr: flash.base, bytes: bios, what: "firmware" });
   return {
     kind: "firmware",
     writes,

@@ -17,6 +17,10 @@ export interface VirtBootConfig {
   dtb?: Uint8Array | null;
   /** Occupied virtio-mmio slots, described in the device tree. */
   virtioSlots?: readonly number[];
+  /** The board has its flash banks (a cfi-flash node in the device tree). */
+  flash?: boolean;
+  /** Boot from flash bank 0 as it is (a --pflash image holds the firmware). */
+  flashBoot?: boolean;
 }
 
 /** Throws BootError for bad files and for a configuration the board cannot have (RAM size, vcpus). */
@@ -37,6 +41,7 @@ export function virtDtb(config: VirtBootConfig, initrd: InitrdRange | null = nul
     bootargs: config.bootargs,
     initrd,
     virtioSlots: config.virtioSlots,
+    flash: config.flash,
   });
 }
 
@@ -47,6 +52,7 @@ function planOn(config: VirtBootConfig): BootPlan {
     kernel: config.kernel,
     initrd: config.initrd,
     bios: config.bios,
+    flashBoot: config.flashBoot,
     makeDtb: (initrd) => config.dtb ?? virtDtb(config, initrd),
   });
 }

@@ -19,6 +19,8 @@ import type { VirtDisk, VirtShare } from "../board/virt-virtio.js";
 import { ShareError, ShareFs } from "../host/node/share-fs.js";
 import type { BlockBackend } from "../devices/virtio/block-backend.js";
 import { NetBackendError, openNics } from "./nics.js";
+import { FlashFileError, openFlashFile, type FlashFile } from "../host/node/pflash-file.js";
+import { VIRT_FLASH_GEOMETRY } from "../board/virt-flash.js";
 import { resolve as resolvePath } from "node:path";
 import { GdbServer, GdbServerError } from "../host/node/gdb-server.js";
 import { VmDebugger } from "../debug/vm-debugger.js";
@@ -96,7 +98,7 @@ async function run(given: RunOptions): Promise<number> {
     biosPath = biosPath ?? guest.bios;
     append = append ?? guest.append;
     if (guest.drive !== undefined) drives.unshift({ path: guest.drive, readonly: false, snapshot: false });
-  } else if (kernelPath === undefined && biosPath === undefined && restoring === null) {
+  } else if (kernelPath === undefined && biosPath === undefined && restoring === null && opts.pflash[0] === null) {
     kernelPath = heartbeatImage();
     if (!process.argv.includes("--smp")) smp = 2;
   }
@@ -105,6 +107,22 @@ async function run(given: RunOptions): Promise<number> {
   const bios = biosPath !== undefined ? readInput(biosPath, "firmware") : null;
   const dtb = opts.dtb !== undefined ? readInput(opts.dtb, "device tree") : null;
   if (kernel !== null && kernel.length === 0) throw new CliError(`kernel '${kernelPath}' is empty`);
+
+  if (biosPath !== undefined && opts.pflash[0] !== null) {
+    throw new CliError(
+      `firmware '${biosPath}' and --pflash '${opts.pflash[0]}' both fill flash bank 0: give one (or --pflash FILE,bank=1)`,
+    );
+  }
+  const flashFiles: (FlashFile | null)[] = [];
+  process.once("exit", () => flashFiles.forEach((f) => f?.close()));
+  for (const path of opts.pflash) {
+    try {
+      flashFiles.push(path === null ? null : await openFlashFile(path, VIRT_FLASH_GEOMETRY.size));
+    } catch (e) {
+      if (e instanceof FlashFileError) throw new CliError(e.message);
+      throw e;
+    }
+  }
 
   const disks: VirtDisk[] = [];
   const opened: BlockBackend[] = [];
@@ -167,6 +185,7 @@ async function run(given: RunOptions): Promise<number> {
         consoleOutput: opts.console === "virtio" ? (bytes) => bytes.forEach((b) => terminal.write(b)) : undefined,
         shares,
       },
+      pflash: flashFiles,
       loop: nodeLoop,
       output: (byte) => terminal.write(byte),
       log: (message) => {

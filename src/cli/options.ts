@@ -42,6 +42,8 @@ export interface RunOptions {
   saveAfterMs?: number;
   /** --restore FILE: resume a snapshot (its configuration replaces the machine options). */
   restore?: string;
+  /** --pflash images by flash bank (0 at 0x00000000, 1 at 0x04000000). */
+  pflash: (string | null)[];
 }
 
 /** Options a snapshot's own configuration replaces. */
@@ -63,6 +65,7 @@ const MACHINE_OPTIONS = [
   "share",
   "dump-dtb",
   "vcpu-threads",
+  "pflash",
 ] as const;
 
 /** `500ms`, `2s`, `1.5s`: guest time in milliseconds. */
@@ -70,6 +73,29 @@ export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s)$/.exec(text.trim());
   if (m === null) throw new UsageError(`--save-after ${text}: use a guest time like 500ms or 2s`);
   return Number(m[1]) * (m[2] === "s" ? 1000 : 1);
+}
+
+/** Flash banks of the virt board. */
+export const PFLASH_BANKS = 2;
+
+/** `--pflash FILE[,bank=N]`, repeated: each image goes to the bank it names, or to the next bank
+ * after the previous image's (bank 0 first), as QEMU's -pflash fills its units. */
+export function parsePflash(texts: readonly string[]): (string | null)[] {
+  const banks: (string | null)[] = new Array<string | null>(PFLASH_BANKS).fill(null);
+  let next = 0;
+  for (const text of texts) {
+    const m = /^(.*?)(?:,bank=(\d+))?$/.exec(text)!;
+    const path = m[1];
+    if (path === "") throw new UsageError(`--pflash ${text}: no file name`);
+    const bank = m[2] === undefined ? next : Number(m[2]);
+    if (bank >= PFLASH_BANKS) {
+      throw new UsageError(`--pflash ${text}: the virt board has ${PFLASH_BANKS} flash banks (bank=0 or bank=1)`);
+    }
+    if (banks[bank] !== null) throw new UsageError(`--pflash ${text}: flash bank ${bank} is given twice`);
+    banks[bank] = path;
+    next = bank + 1;
+  }
+  return banks;
 }
 
 export type NetOption =
@@ -183,6 +209,10 @@ export const RUN_USAGE = `usage: armvmm run [options]
   --append STR      kernel command line
   --dtb FILE        use this device tree instead of the generated one
   --bios FILE       firmware at address 0 (e.g. u-boot's qemu_arm u-boot.bin)
+  --pflash FILE[,bank=N]
+                    a 64 MiB image as CFI flash bank N (0 at 0x00000000, 1 at 0x04000000; repeatable:
+                    bank 0, then bank 1); the guest's program and erase commands write it back. With a
+                    bank 0 image and no --kernel or --bios, the machine boots from flash
   --mem SIZE        guest RAM, e.g. 256M or 1G; a bare number means MiB (default 512M)
   --smp N           number of vcpus, 1 to 8 (default 1; the heartbeat guest uses 2)
   --clock MODE      host (follow the host clock) or icount (deterministic) (default host)
@@ -248,6 +278,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
         save: { type: "string" },
         "save-after": { type: "string" },
         restore: { type: "string" },
+        pflash: { type: "string", multiple: true },
       },
     });
   } catch (e) {
@@ -313,6 +344,11 @@ export function parseRunOptions(argv: string[]): RunOptions {
     gdbPort = Number(port[1]);
   }
   if (v["gdb-wait"] === true && gdbPort === undefined) throw new UsageError("--gdb-wait needs --gdb PORT");
+  const pflash = parsePflash(v.pflash ?? []);
+  // QEMU refuses -bios with a pflash0 image on virt: both would fill bank 0.
+  if (pflash[0] !== null && v.bios !== undefined) {
+    throw new UsageError("--bios and a bank 0 --pflash both fill flash bank 0: give one (or --pflash FILE,bank=1)");
+  }
   return {
     kernel: v.kernel,
     initrd: v.initrd,
@@ -338,5 +374,6 @@ export function parseRunOptions(argv: string[]): RunOptions {
     save: v.save,
     saveAfterMs: v["save-after"] === undefined ? undefined : parseDuration(v["save-after"]),
     restore: v.restore,
+    pflash,
   };
 }

@@ -29,6 +29,7 @@ export function cannotSave(machine: VirtMachine, opts: RunOptions): string | nul
   if (machine.snapshot === null) return "snapshots need every vcpu on one thread: add --vcpu-threads off";
   if (opts.nets.length > 0) return "snapshots do not cover --net NICs (their peers cannot be saved)";
   if (opts.shares.length > 0) return "snapshots do not cover --share folders (open host files cannot be saved)";
+  if (opts.pflash.some((p) => p !== null)) return "snapshots do not cover --pflash banks (their files go on changing)";
   if (opts.drives.some((d) => d.snapshot && !d.readonly)) {
     return "snapshots do not cover a ,snapshot drive (its overlay is dropped at exit)";
   }

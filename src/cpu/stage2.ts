@@ -1,5 +1,5 @@
 // The VM's stage-2 map as the core sees it: which intermediate physical addresses are backed by
-// guest RAM (or read-only firmware), and which are hardware windows the guest reaches without a
+// guest RAM (or read-only flash), and which are hardware windows the guest reaches without a
 // trap (the GIC virtual CPU interface mapped at the guest's GICC address). Everything else is
 // unbacked, and an access to it is a stage-2 data abort taken to the hypervisor.
 
@@ -16,8 +16,12 @@ export interface RamRegion {
   size: number;
   /** Byte offset of the region in Stage2.memory. */
   offset: number;
-  /** Guest writes are allowed (false for firmware flash: writes trap to the hypervisor). */
+  /** Guest writes are allowed (false for flash: writes trap to the hypervisor). */
   writable: boolean;
+  /** For a flash bank: the region backs reads only while this shared word is 0 (the bank is in
+   * read-array mode and no write is on its way to the device, QEMU's "romd" mode); otherwise
+   * the IPAs are unbacked and reads trap too. Whoever makes it non-zero flushes the TLBs. */
+  romd: Int32Array | null;
 }
 
 export interface HardwareRegion {
@@ -43,8 +47,8 @@ export class Stage2 {
     this.mem32 = new Int32Array(buffer);
   }
 
-  addRam(base: number, size: number, offset: number, writable: boolean): void {
-    this.regions.push({ base: base >>> 0, size, offset, writable });
+  addRam(base: number, size: number, offset: number, writable: boolean, romd: Int32Array | null = null): void {
+    this.regions.push({ base: base >>> 0, size, offset, writable, romd });
   }
 
   addHardware(base: number, size: number, window: HardwareWindow): void {
@@ -57,7 +61,8 @@ export class Stage2 {
     const regions = this.regions;
     for (let k = 0; k < regions.length; k++) {
       const r = regions[k];
-      if (a >= r.base && a - r.base < r.size) return r.offset + (a - r.base);
+      if (a >= r.base && a - r.base < r.size)
+        return r.romd !== null && Atomics.load(r.romd, 0) !== 0 ? -1 : r.offset + (a - r.base);
     }
     return -1;
   }
@@ -65,7 +70,9 @@ export class Stage2 {
   /** The RAM region holding `ipa`, if any. */
   regionAt(ipa: number): RamRegion | undefined {
     const a = ipa >>> 0;
-    for (const r of this.regions) if (a >= r.base && a - r.base < r.size) return r;
+    for (const r of this.regions) {
+      if (a >= r.base && a - r.base < r.size) return r.romd !== null && Atomics.load(r.romd, 0) !== 0 ? undefined : r;
+    }
     return undefined;
   }
 

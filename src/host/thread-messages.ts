@@ -8,7 +8,10 @@ export interface VcpuThreadInit {
   vcpus: number;
   /** Guest RAM and flash, and the RAM regions in it. */
   memory: SharedArrayBuffer;
-  regions: { base: number; size: number; offset: number; writable: boolean }[];
+  /** `romd`: the flash bank whose read-array word gates the region (-1: plain memory). */
+  regions: { base: number; size: number; offset: number; writable: boolean; romd: number }[];
+  /** The flash banks' read-array words (board/virt-flash.ts), when the board has flash. */
+  flashGates: SharedArrayBuffer | null;
   /** Buffers of each physical CPU's GIC virtual interface, of the vgic, of the VM's control words. */
   gic: SharedArrayBuffer[][];
   vgic: SharedArrayBuffer[];

@@ -15,6 +15,8 @@ export interface MemoryRegion {
   base: number;
   size: number;
   writable: boolean;
+  /** A flash bank's read-array word (Stage2's RamRegion.romd). */
+  romd?: Int32Array;
 }
 
 export interface VmConfig {
@@ -67,7 +69,7 @@ export class Vm implements PsciPlatform, VcpuHost {
     const fpu = new VfpState();
     for (let id = 0; id < config.vcpus; id++) {
       const stage2 = new Stage2(this.memoryBuffer);
-      for (const r of this.regions) stage2.addRam(r.base, r.size, r.offset, r.writable);
+      for (const r of this.regions) stage2.addRam(r.base, r.size, r.offset, r.writable, r.romd ?? null);
       const cpu = new Cpu(stage2, fpu);
       cpu.hyp.vmpidr = mpidrOf(id);
       this.stage2s.push(stage2);

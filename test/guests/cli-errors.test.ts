@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, ROOT } from "./cli-runner.js";
 import { createServer, type AddressInfo } from "node:net";
+import { spawn } from "node:child_process";
 import { parseFdt, findNode } from "../../src/board/fdt-reader.js";
 import { decodeCells } from "../../src/board/fdt.js";
 
@@ -117,6 +118,43 @@ test("--drive with an unknown flag", async () => {
 
 test("--drive with no file name", async () => {
   await expectError(["run", "--drive", ",readonly"], /no file name/);
+});
+
+// ---- flash banks (--pflash) ----
+
+test("a pflash image that does not exist", async () => {
+  const path = join(dir, "no-such-flash.img");
+  await expectError(["run", "--pflash", path], /no such file/i, path);
+});
+
+test("a pflash image that is a directory", async () => {
+  await expectError(["run", "--pflash", dir], /directory/i, dir);
+});
+
+test("a pflash image of the wrong size names the size a bank must have", async () => {
+  const path = file("small-flash.img", new Uint8Array(4096));
+  const line = await expectError(["run", "--pflash", `${path},bank=1`], /is 4096 bytes/, path);
+  assert.match(line, /exactly 67108864 bytes \(64 MiB\)/);
+});
+
+test("--pflash with a third bank, a bank twice, no file name, or with --bios in bank 0", async () => {
+  await expectError(["run", "--pflash", "a.img", "--pflash", "b.img", "--pflash", "c.img"], /2 flash banks/);
+  await expectError(["run", "--pflash", "a.img,bank=2"], /2 flash banks/);
+  await expectError(["run", "--pflash", "a.img", "--pflash", "b.img,bank=0"], /flash bank 0 is given twice/);
+  await expectError(["run", "--pflash", ",bank=1"], /no file name/);
+  await expectError(["run", "--bios", "u-boot.bin", "--pflash", "a.img"], /--bios and a bank 0 --pflash/);
+});
+
+test("a pflash image another VM holds is refused (locked)", async () => {
+  const path = join(dir, "locked-flash.img");
+  writeFileSync(path, new Uint8Array(64 << 20));
+  const holder = spawn("flock", ["--exclusive", path, "sleep", "30"], { stdio: "ignore" });
+  try {
+    await new Promise((r) => setTimeout(r, 300));
+    await expectError(["run", "--pflash", `${path},bank=1`], /in use by another VM/, path);
+  } finally {
+    holder.kill();
+  }
 });
 
 // ---- shared folders (--share) ----

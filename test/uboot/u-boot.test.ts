@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { guestCacheDir } from "../../src/cli/guests.js";
@@ -166,6 +166,62 @@ test(
         assert.doesNotMatch(s.stderr(), /needs reset|malformed/);
       } finally {
         s.kill();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  "u-boot keeps its environment in flash bank 1: saveenv, power off, boot again (from a bank 0 image), printenv",
+  { skip: SKIP, timeout: 2 * RUN_LIMIT_MS + 60_000 },
+  async () => {
+    failIfMissing(ABSENT);
+    const dir = mkdtempSync(join(tmpdir(), "armvmm-uboot-env-"));
+    try {
+      const env = join(dir, "env.img");
+      writeFileSync(env, new Uint8Array(64 << 20));
+      // As QEMU's -bios u-boot.bin -drive if=pflash,unit=1,file=env.img.
+      const first = start(["run", "--guest", "u-boot", "--pflash", `${env},bank=1`]);
+      try {
+        let at = await first.expect("Loading Environment from Flash... *** Warning - bad CRC", 0);
+        at = await first.expect("Hit any key to stop autoboot", at);
+        first.type(" ");
+        at = await first.expect("=> ", at);
+        first.type("setenv foo bar\n");
+        at = await first.expect("=> ", at);
+        first.type("saveenv\n");
+        at = await first.expect("Erased 2 sectors", at);
+        at = await first.expect("Writing to Flash... done", at);
+        await first.expect("=> ", at);
+        first.type("poweroff\n");
+        assert.equal(await first.exited, 0, first.stderr());
+        assert.doesNotMatch(first.stderr(), /unknown command|unmapped|emulator fault/);
+      } finally {
+        first.kill();
+      }
+      const saved = readFileSync(env);
+      assert.ok(saved.includes("foo=bar"), "the environment is in the file");
+
+      // Booted from flash this time: u-boot in a bank 0 image, as QEMU's -pflash flash0.img.
+      const flash0 = join(dir, "flash0.img");
+      const bank0 = new Uint8Array(64 << 20);
+      bank0.set(readFileSync(FIRMWARE));
+      writeFileSync(flash0, bank0);
+      const second = start(["run", "--pflash", flash0, "--pflash", env]);
+      try {
+        let at = await second.expect("Loading Environment from Flash... OK", 0);
+        at = await second.expect("Hit any key to stop autoboot", at);
+        second.type(" ");
+        at = await second.expect("=> ", at);
+        second.type("printenv foo\n");
+        at = await second.expect("foo=bar", at);
+        await second.expect("=> ", at);
+        second.type("poweroff\n");
+        assert.equal(await second.exited, 0, second.stderr());
+      } finally {
+        second.kill();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

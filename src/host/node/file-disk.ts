@@ -71,7 +71,8 @@ export class FileBlockBackend implements BlockBackend {
   }
 }
 
-function describe(e: unknown): string {
+/** A file error as a few words ("no such file", "permission denied", ...). */
+export function describe(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
     case "ENOENT":

@@ -151,12 +151,26 @@ test("occupied virtio-mmio slots at 0x0A000000 + 0x200n, SPI 16+n edge-rising, d
 });
 
 test("every board entry with a node appears at its table address", () => {
-  const root = tree({ ramSize: 128 * MiB, vcpus: 1, virtioSlots: Array.from({ length: 32 }, (_v, n) => n) });
+  const root = tree({
+    ramSize: 128 * MiB,
+    vcpus: 1,
+    virtioSlots: Array.from({ length: 32 }, (_v, n) => n),
+    flash: true,
+  });
   for (const entry of VIRT_BOARD) {
     if (entry.dtNode === null) continue;
     const n = node(root, `/${entry.dtNode}@${entry.base.toString(16)}`);
     assert.deepEqual(cells(n, "reg").slice(0, 4), [0, entry.base, 0, entry.size], entry.name);
   }
+});
+
+test("flash: one cfi-flash node for both banks, as QEMU's virt (dtc of its dumpdtb), only with flash", () => {
+  const n = node(tree({ ramSize: 128 * MiB, vcpus: 1, flash: true }), "/flash@0");
+  assert.deepEqual(strings(n, "compatible"), ["cfi-flash"]);
+  // QEMU 7.2: reg = <0x00 0x00 0x00 0x4000000 0x00 0x4000000 0x00 0x4000000>; bank-width = <0x04>;
+  assert.deepEqual(cells(n, "reg"), [0, 0, 0, 0x0400_0000, 0, 0x0400_0000, 0, 0x0400_0000]);
+  assert.deepEqual(cells(n, "bank-width"), [4]);
+  assert.equal(findNode(tree({ ramSize: 128 * MiB, vcpus: 1 }), "/flash@0"), null);
 });
 
 test("chosen: bootargs, stdout-path to the PL011, initrd range in two cells", () => {

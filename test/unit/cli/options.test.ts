@@ -67,3 +67,13 @@ test("--gdb PORT (QEMU's tcp::PORT spelling too) and --gdb-wait, which needs it"
     assert.throws(() => parseRunOptions(bad), UsageError, bad.join(" "));
   }
 });
+
+test("--pflash FILE[,bank=N]: bank 0 then bank 1, or the bank named; none by default", () => {
+  assert.deepEqual(parseRunOptions([]).pflash, [null, null]);
+  assert.deepEqual(parseRunOptions(["--pflash", "a.img"]).pflash, ["a.img", null]);
+  assert.deepEqual(parseRunOptions(["--pflash", "a.img", "--pflash", "b.img"]).pflash, ["a.img", "b.img"]);
+  assert.deepEqual(parseRunOptions(["--pflash", "env.img,bank=1"]).pflash, [null, "env.img"]);
+  assert.deepEqual(parseRunOptions(["--bios", "u.bin", "--pflash", "env.img,bank=1"]).pflash, [null, "env.img"]);
+  assert.throws(() => parseRunOptions(["--pflash", "env.img,bank=1", "--pflash", "x.img"]), UsageError);
+  assert.throws(() => parseRunOptions(["--bios", "u.bin", "--pflash", "a.img"]), /--bios and a bank 0 --pflash/);
+});
