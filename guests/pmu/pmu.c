@@ -14,6 +14,7 @@
 #define EV_EXC_RETURN 0x0a
 #define EV_PC_WRITE_RETIRED 0x0c
 #define EV_CPU_CYCLES 0x11
+#define EV_MEM_ACCESS 0x13
 
 #define PMCR_E (1u << 0)
 #define PMCR_P (1u << 1)
@@ -106,8 +107,8 @@ static void check_reset_values(void) {
   test_eq("PMCNTENCLR reset", read_pmcntenclr(), 0);
   test_eq("PMOVSR reset", read_pmovsr(), 0);
   test_eq("PMSELR reset", read_pmselr(), 0);
-  test_eq("PMCEID0: SW_INCR, INST_RETIRED, EXC_TAKEN, EXC_RETURN, PC_WRITE_RETIRED, CPU_CYCLES", read_pmceid0(),
-          0x00021701);
+  test_eq("PMCEID0: SW_INCR, INST_RETIRED, EXC_TAKEN, EXC_RETURN, PC_WRITE_RETIRED, CPU_CYCLES, MEM_ACCESS",
+          read_pmceid0(), 0x000a1701);
   test_eq("PMCEID1", read_pmceid1(), 0);
   test_eq("PMCCNTR reset", read_pmccntr(), 0);
   test_eq("PMUSERENR reset", read_pmuserenr(), 0);
@@ -173,6 +174,26 @@ static void check_counting(void) {
   write_pmcntenclr(0xffffffff);
 }
 
+static volatile uint32_t words[4];
+
+/* MEM_ACCESS counted over n iterations of a load, a store and a two-word LDM. */
+static uint32_t mem_loop(uint32_t n) {
+  set_counter(1, EV_MEM_ACCESS, 0);
+  write_pmcntenset(2);
+  write_pmcr(PMCR_E);
+  __asm__ volatile("1: ldr r4, [%1]\n"
+                   "str r4, [%1, #4]\n"
+                   "ldmia %1, {r4, r5}\n"
+                   "subs %0, %0, #1\n"
+                   "bne 1b\n"
+                   "mcr p15, 0, %0, c9, c12, 0\n" /* PMCR = 0: stop */
+                   : "+r"(n)
+                   : "r"(words)
+                   : "r4", "r5", "cc", "memory");
+  write_pmcntenclr(0xffffffff);
+  return counter(1);
+}
+
 static void check_events(void) {
   set_counter(2, EV_EXC_TAKEN, 0);
   set_counter(3, EV_EXC_RETURN, 0);
@@ -201,6 +222,13 @@ static void check_events(void) {
                    ::
                        : "r3", "cc", "memory");
   test_eq("PC_WRITE_RETIRED: the loop's taken branches", counter(0), 99);
+  write_pmcntenclr(0xffffffff);
+
+  /* Data accesses: a loop of n iterations of a load, a store and a two-word LDM. The setup around
+   * it (a literal-pool load of the address) costs the same for every n, so the difference of two
+   * loops is exact. */
+  uint32_t long_loop = mem_loop(50), short_loop = mem_loop(10);
+  test_eq("MEM_ACCESS: a load, a store and a two-word LDM, 40 times more", long_loop - short_loop, 160);
   write_pmcntenclr(0xffffffff);
 }
 

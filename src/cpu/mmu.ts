@@ -17,6 +17,7 @@ import { Stage1Walker } from "./mmu-walk.js";
 import { parAttributes } from "./mmu-attrs.js";
 import { CodeCache } from "./code-cache.js";
 import type { WatchHook } from "./debug-hooks.js";
+import { EV_MEM_ACCESS } from "./pmu-regs.js";
 import {
   DACR_CONTEXTS,
   KIND_CODE_WRITE,
@@ -79,6 +80,9 @@ export class Mmu {
 
   /** A debugger's watchpoints (debug-hooks.ts): their pages stay out of the TLB. */
   watch: WatchHook | null = null;
+  /** The PMU counts data accesses (MEM_ACCESS): no data page enters the TLB, every access takes
+   * a slow path, where it is counted. */
+  private counting = false;
 
   /** Set by peek() when the instruction bytes could be read. */
   private peekOk = false;
@@ -214,6 +218,13 @@ export class Mmu {
   // ---- TLB maintenance and the events that change translations ----
 
   /** Invalidates every entry (TLBIALL, SCTLR/TTBCR/PRRR/NMRR writes, reset, stage-2 map changes). */
+  /** Starts or stops counting data accesses for the PMU (pmu.ts). */
+  countAccesses(on: boolean): void {
+    if (on === this.counting) return;
+    this.counting = on;
+    if (on) this.flushTlb();
+  }
+
   flushTlb(): void {
     this.tlb.invalidateAll();
     this.fetchStale();
@@ -293,6 +304,7 @@ export class Mmu {
     const i = (va >>> 12) & TLB_MASK;
     if ((va & ~0xfff) === (user ? this.wTagU : this.wTag)[i]) return ((user ? this.wAddU : this.wAdd)[i] + va) | 0;
     if (this.watch !== null) this.watch.access(va, size, true);
+    if (this.counting) this.cpu.pmu.event(EV_MEM_ACCESS);
     const ipa = this.translate(va, KIND_WRITE, user);
     const region = this.stage2.regionAt(ipa);
     if (region === undefined || !region.writable) return -1;
@@ -380,6 +392,7 @@ export class Mmu {
   private readSlow(va: number, size: number, user: boolean): number {
     va = va >>> 0;
     if (this.watch !== null) this.watch.access(va, size, false);
+    if (this.counting) this.cpu.pmu.event(EV_MEM_ACCESS);
     const unaligned = (va & (size - 1)) !== 0;
     if (unaligned) {
       if (this.cpu.cp15.sctlr & SCTLR_A) this.alignmentFault(va, false);
@@ -408,6 +421,7 @@ export class Mmu {
   private writeSlow(va: number, size: number, value: number, user: boolean): void {
     va = va >>> 0;
     if (this.watch !== null) this.watch.access(va, size, true);
+    if (this.counting) this.cpu.pmu.event(EV_MEM_ACCESS);
     const unaligned = (va & (size - 1)) !== 0;
     if (unaligned) {
       if (this.cpu.cp15.sctlr & SCTLR_A) this.alignmentFault(va, true);
@@ -541,7 +555,7 @@ export class Mmu {
     const rel = ipa - (ipa & 0xfff) - region.base;
     if (rel + 0x1000 > region.size || ((region.offset + rel) & 0xfff) !== 0) return;
     if (kind === KIND_WRITE) this.code.dirtyPages[(region.offset + rel) >>> 12] = 1;
-    if (this.watch !== null && kind !== KIND_FETCH && this.watch.watchesPage(va)) return;
+    if (kind !== KIND_FETCH && (this.counting || (this.watch !== null && this.watch.watchesPage(va)))) return;
     if (kind === KIND_WRITE && this.code.isCode(region.offset + rel)) kind = KIND_CODE_WRITE;
     const w = this.walker;
     this.tlb.fill(kind, this.ctx * 2 + (user ? 0 : 1), va, region.offset + rel, w.blockShift, w.global, w.device);

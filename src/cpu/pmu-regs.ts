@@ -60,6 +60,7 @@ export const EV_EXC_TAKEN = 0x09;
 export const EV_EXC_RETURN = 0x0a;
 export const EV_PC_WRITE_RETIRED = 0x0c;
 export const EV_CPU_CYCLES = 0x11;
+export const EV_MEM_ACCESS = 0x13;
 
 /** PMCEID0: one bit per implemented common event (0x00-0x1F), exactly the events above. */
 export const PMCEID0_VALUE =
@@ -68,7 +69,8 @@ export const PMCEID0_VALUE =
   (1 << EV_EXC_TAKEN) |
   (1 << EV_EXC_RETURN) |
   (1 << EV_PC_WRITE_RETIRED) |
-  (1 << EV_CPU_CYCLES);
+  (1 << EV_CPU_CYCLES) |
+  (1 << EV_MEM_ACCESS);
 export const PMCEID1_VALUE = 0;
 
 // HDCR (B4.1.67): what Hyp mode decides about the guest's performance monitors.

@@ -20,6 +20,11 @@
 //  - 0x09 EXC_TAKEN: every exception the guest takes (UND, SVC, PABT, DABT, IRQ, FIQ);
 //  - 0x0A EXC_RETURN: every exception return (SUBS PC, LR and friends, RFE, LDM with ^, ERET-like
 //    CPSR restores);
+//  - 0x13 MEM_ACCESS: data memory accesses as the MMU performs them: each load or store of a byte,
+//    halfword or word (an LDM/STM, LDRD/STRD or VLDM/VSTM makes one per word; an unaligned access
+//    is one), device registers included; page-table walks and instruction fetches are not. While
+//    such a counter is enabled the MMU keeps data pages out of its TLB, so every access takes its
+//    slow path and is counted there, by translated code and the interpreter alike;
 //  - 0x0C PC_WRITE_RETIRED: instructions that passed their condition and wrote the PC (branches,
 //    loads and data processing to the PC, exception returns), not exceptions. While such a counter
 //    is enabled the core runs the interpreter one instruction at a time (Cpu.run), with translated
@@ -168,11 +173,18 @@ export class Pmu {
       if (!this.enabled(n)) continue;
       const ev = this.evtypes[n] & 0xff;
       if (ev === P.EV_INST_RETIRED || ev === P.EV_CPU_CYCLES) active = true;
-      else if (ev === P.EV_SW_INCR || ev === P.EV_EXC_TAKEN || ev === P.EV_EXC_RETURN || ev === P.EV_PC_WRITE_RETIRED)
+      else if (
+        ev === P.EV_SW_INCR ||
+        ev === P.EV_EXC_TAKEN ||
+        ev === P.EV_EXC_RETURN ||
+        ev === P.EV_PC_WRITE_RETIRED ||
+        ev === P.EV_MEM_ACCESS
+      )
         discrete |= 1 << ev;
     }
     this.active = active;
     this.discrete = discrete;
+    this.cpu.mmu.countAccesses((discrete & (1 << P.EV_MEM_ACCESS)) !== 0);
     if (active || (discrete & (1 << P.EV_PC_WRITE_RETIRED)) !== 0) this.cpu.pmuChanged();
   }
 

@@ -183,3 +183,32 @@ test("no counter enabled: the PMU stays out of the run loop", () => {
   cpu.run(2000);
   assert.equal(cpu.pmu.read(P.PMCCNTR), 0);
 });
+
+/** ldr r2, [r0]; str r2, [r0, #4]; ldmia r0, {r3, r4}; subs r1, r1, #1; bne 0; b . */
+const MEMORY_LOOP = [0xe5902000, 0xe5802004, 0xe8900018, 0xe2511001, 0x1afffffa, 0xeafffffe];
+
+for (const jit of [false, true]) {
+  const mode = jit ? "JIT" : "interpreter";
+
+  test(`${mode}: MEM_ACCESS counts every data access (one per word of an LDM), none once disabled`, () => {
+    const { cpu, stage2 } = makeCpu(MEMORY_LOOP);
+    CodeCache.of(stage2.memory.buffer as ArrayBuffer).hotThreshold = 2;
+    cpu.jit = jit;
+    cpu.r[0] = 0x1000;
+    cpu.r[1] = 100;
+    // Warm the TLB and the translation first, so that counting must take the data pages back out.
+    cpu.run(50);
+    counter(cpu, 3, P.EV_MEM_ACCESS);
+    cpu.pmu.write(P.PMCNTENSET, 1 << 3);
+    cpu.pmu.write(P.PMCR, P.PMCR_E);
+    cpu.run(2000);
+    assert.equal(cpu.r[1], 0);
+    // 10 iterations (50 instructions) ran before counting began; 90 more, 4 accesses each.
+    assert.equal(readCounter(cpu, 3), 90 * 4);
+    cpu.pmu.write(P.PMCNTENCLR, 1 << 3);
+    cpu.r[1] = 10;
+    cpu.setPc(0, false);
+    cpu.run(200);
+    assert.equal(readCounter(cpu, 3), 90 * 4);
+  });
+}

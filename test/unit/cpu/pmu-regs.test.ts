@@ -16,7 +16,7 @@ test("reset values are the Cortex-A15's: PMCR 0x410F3000 (N = 6), PMCEID0 names 
     PMCNTENCLR: 0,
     PMOVSR: 0,
     PMSELR: 0,
-    PMCEID0: (1 << 0x00) | (1 << 0x08) | (1 << 0x09) | (1 << 0x0a) | (1 << 0x0c) | (1 << 0x11),
+    PMCEID0: (1 << 0x00) | (1 << 0x08) | (1 << 0x09) | (1 << 0x0a) | (1 << 0x0c) | (1 << 0x11) | (1 << 0x13),
     PMCEID1: 0,
     PMCCNTR: 0,
     PMXEVTYPER: 0,
