@@ -363,7 +363,10 @@ export function parseRunOptions(argv: string[]): RunOptions {
     trace,
     guest: v.guest,
     jit,
-    vcpuThreads: threads === "on",
+    // A snapshot needs every vcpu on one thread: --save and --save-after choose that unless
+    // --vcpu-threads says otherwise (which is then refused with one line).
+    vcpuThreads:
+      threads === "on" && (v["vcpu-threads"] !== undefined || (v.save === undefined && v["save-after"] === undefined)),
     drives,
     console,
     rng: rng === "on",

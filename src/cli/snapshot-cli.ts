@@ -26,7 +26,8 @@ const CONFIG_VERSION = 1;
 
 /** Why this run cannot be saved, or null if it can. */
 export function cannotSave(machine: VirtMachine, opts: RunOptions): string | null {
-  if (machine.snapshot === null) return "snapshots need every vcpu on one thread: add --vcpu-threads off";
+  if (machine.snapshot === null)
+    return "snapshots need every vcpu on one thread: start armvmm with --save FILE, or --vcpu-threads off";
   if (opts.nets.length > 0) return "snapshots do not cover --net NICs (their peers cannot be saved)";
   if (opts.shares.length > 0) return "snapshots do not cover --share folders (open host files cannot be saved)";
   if (opts.pflash.some((p) => p !== null)) return "snapshots do not cover --pflash banks (their files go on changing)";
@@ -48,6 +49,8 @@ export function defaultSnapshotPath(): string {
 export function saveSnapshot(machine: VirtMachine, config: SnapshotConfig, path: string): string {
   const started = performance.now();
   const cpu0 = process.cpuUsage();
+  // The guest time the snapshot holds (the host clock runs on while the file is written).
+  const seconds = machine.clock.now() / COUNTER_HZ;
   const sections: Section[] = [
     { name: "config", version: CONFIG_VERSION, data: [new TextEncoder().encode(JSON.stringify(config))] },
     ...machine.snapshot!.save(),
@@ -55,7 +58,6 @@ export function saveSnapshot(machine: VirtMachine, config: SnapshotConfig, path:
   const bytes = writeSnapshotFile(path, sections);
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpu0);
-  const seconds = machine.clock.now() / COUNTER_HZ;
   return `snapshot saved to ${path} (${(bytes / (1 << 20)).toFixed(1)} MiB, guest time ${seconds.toFixed(3)} s, ${ms.toFixed(0)} ms, CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms)`;
 }
 
