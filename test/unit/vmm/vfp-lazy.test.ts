@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Vm } from "../../../src/vmm/vm.js";
-import { FakeClock } from "../timer/fakes.js";
+import { vmWithCode } from "../../helpers/vm-with-code.js";
 
 const RAM = 0x4000_0000;
 const CODE = [
@@ -16,16 +16,7 @@ const CODE = [
 ];
 
 function twoVcpus(): Vm {
-  const vm = new Vm({
-    memory: [{ base: RAM, size: 1 << 20, writable: true }],
-    vcpus: 2,
-    clock: new FakeClock(0),
-    warn: () => {},
-  });
-  const bytes = new Uint8Array(CODE.length * 4);
-  const view = new DataView(bytes.buffer);
-  CODE.forEach((w, k) => view.setUint32(4 * k, w >>> 0, true));
-  assert.ok(vm.writePhysical(RAM, bytes));
+  const vm = vmWithCode(RAM, CODE, 2);
   for (const [k, vcpu] of vm.vcpus.entries()) {
     vcpu.powerOn(RAM, 0);
     vcpu.cpu.cp15.cpacr = 0x00f00000;

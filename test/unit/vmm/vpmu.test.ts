@@ -8,7 +8,7 @@ import { Vm } from "../../../src/vmm/vm.js";
 import { Vpmu } from "../../../src/vmm/vpmu.js";
 import { PPI_PMU } from "../../../src/vmm/host-irq.js";
 import * as P from "../../../src/cpu/pmu-regs.js";
-import { FakeClock } from "../timer/fakes.js";
+import { vmWithCode } from "../../helpers/vm-with-code.js";
 
 const RAM = 0x4000_0000;
 const CODE = [
@@ -18,16 +18,7 @@ const CODE = [
 ];
 
 function setup(): { vm: Vm; levels: boolean[][]; pmus: Vpmu[] } {
-  const vm = new Vm({
-    memory: [{ base: RAM, size: 1 << 20, writable: true }],
-    vcpus: 2,
-    clock: new FakeClock(0),
-    warn: () => {},
-  });
-  const bytes = new Uint8Array(CODE.length * 4);
-  const view = new DataView(bytes.buffer);
-  CODE.forEach((w, k) => view.setUint32(4 * k, w >>> 0, true));
-  assert.ok(vm.writePhysical(RAM, bytes));
+  const vm = vmWithCode(RAM, CODE, 2);
   const levels: boolean[][] = [];
   const pmus = vm.vcpus.map((vcpu) => {
     const mine: boolean[] = [];
