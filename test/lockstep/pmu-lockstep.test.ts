@@ -1,5 +1,5 @@
 // The PMU counters QEMU's Cortex-A15 counts as armvmm does, in lockstep: the pmu-count guest reads
-// INST_RETIRED, CPU_CYCLES, SW_INCR and PMCCNTR (÷64 too) while a loop runs, and every register is
+// INST_RETIRED, CPU_CYCLES, SW_INCR and PMCCNTR (the ÷64 divider left out) while a loop runs, and every register is
 // compared with QEMU's after every instruction. QEMU counts instructions and cycles exactly only
 // under -icount (one instruction per nanosecond with shift=0), so QEMU runs with it here.
 
@@ -14,5 +14,5 @@ test("lockstep with QEMU (-icount shift=0): the PMU counters of pmu-count", { ti
   assert.ok(r.ok, r.report);
   assert.equal(r.end, "guest-ended", r.report);
   assert.equal(r.armvmmConsole, "", "the guest found a count that makes no sense");
-  assert.ok(r.instructions > 2000, `only ${r.instructions} instructions ran: ${r.report}`);
+  assert.ok(r.instructions > 1000, `only ${r.instructions} instructions ran: ${r.report}`);
 });
