@@ -9,9 +9,9 @@ import type { FromVcpu, VcpuThreadInit, VcpuThreadStats } from "../host/thread-m
 import { Fate, MAINT_STATS, type VmControl } from "../vmm/vm-control.js";
 import type { Vm } from "../vmm/vm.js";
 
-/** Trace lines are held until they are this old (ms of the shared clock), so that lines from
- * different threads, which arrive a little apart, print in time order. */
-const TRACE_HOLD_MS = 100;
+/** The threads' clocks share an origin through `performance.timeOrigin`, which each thread reads
+ * from the wall clock: a line is held this much longer (ms) in case they disagree a little. */
+const CLOCK_SKEW_MS = 2;
 const TICKS_PER_MS = COUNTER_HZ / 1000;
 
 export interface VirtThreadsConfig {
@@ -34,6 +34,9 @@ export class VirtThreads {
   private readonly warned = new Set<string>();
   private trace: { t: number; seq: number; line: string }[] = [];
   private traceSeq = 0;
+  /** Per vcpu: trace lines received, and the stamp of the last one. */
+  private readonly traceReceived: number[];
+  private readonly traceLast: number[];
   private traceTimer: ReturnType<typeof setTimeout> | null = null;
   private finals = 0;
   private done: (() => void) | null = null;
@@ -42,6 +45,8 @@ export class VirtThreads {
   constructor(cfg: VirtThreadsConfig) {
     this.cfg = cfg;
     this.stats = new Array<VcpuThreadStats | null>(cfg.control.vcpus).fill(null);
+    this.traceReceived = new Array<number>(cfg.control.vcpus).fill(0);
+    this.traceLast = new Array<number>(cfg.control.vcpus).fill(0);
   }
 
   /** Runs until every vcpu thread has stopped; rejects with a one-line reason if one failed. */
@@ -115,7 +120,10 @@ export class VirtThreads {
         return;
       case "trace":
         this.trace.push({ t: m.t, seq: this.traceSeq++, line: m.line });
-        this.scheduleTraceFlush();
+        this.traceReceived[m.vcpu]++;
+        this.traceLast[m.vcpu] = m.t;
+        this.flushTrace(this.traceHorizon());
+        if (this.trace.length > 0) this.scheduleTraceFlush();
         return;
       case "stats":
         this.stats[m.stats.vcpu] = m.stats;
@@ -130,12 +138,27 @@ export class VirtThreads {
     }
   }
 
+  /** The time before which no trace line can still arrive. A vcpu whose lines are all here stamps
+   * its next one after now (it counts a line as posted before it reads the clock); one with lines
+   * on their way stamps them no earlier than its last line here (each thread's lines come in
+   * order). */
+  private traceHorizon(): number {
+    const now = this.cfg.now() - CLOCK_SKEW_MS * TICKS_PER_MS;
+    let horizon = now;
+    const posted = this.cfg.control.tracePosted;
+    for (let v = 0; v < posted.length; v++) {
+      if (Atomics.load(posted, v) !== this.traceReceived[v]) horizon = Math.min(horizon, this.traceLast[v]);
+    }
+    return horizon;
+  }
+
+  /** Lines still held once their vcpus have gone quiet are printed a little later. */
   private scheduleTraceFlush(): void {
     this.traceTimer ??= setTimeout(() => {
       this.traceTimer = null;
-      this.flushTrace(this.cfg.now() - TRACE_HOLD_MS * TICKS_PER_MS);
+      this.flushTrace(this.traceHorizon());
       if (this.trace.length > 0) this.scheduleTraceFlush();
-    }, TRACE_HOLD_MS);
+    }, CLOCK_SKEW_MS * 2);
   }
 
   /** Prints the held trace lines stamped before `before`, in time order (all of them at the end). */

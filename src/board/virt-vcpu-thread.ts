@@ -112,6 +112,9 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
   private readonly sink: MessageSink;
   private readonly warned = new Set<string>();
   private readonly tracePsci: boolean;
+  /** The clock for a trace line (counts the line as posted), and where the line goes. */
+  private readonly stamp: () => number;
+  private readonly traceOut: (line: string) => void;
   private readonly traceMmio: boolean;
 
   constructor(init: VcpuThreadInit, sink: MessageSink) {
@@ -127,7 +130,18 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     this.clock = new HostClock(init.clockOrigin);
     const clock = this.clock;
     const trace = new Set(init.trace);
-    const traceOut = (line: string) => sink.post({ k: "trace", t: clock.now(), line });
+    // Every trace line is stamped once, by `stamp`, which first counts the line as posted: the I/O
+    // thread merges the vcpus' lines in time order by knowing which are still on their way.
+    const tracePosted = control.tracePosted;
+    let stamped = 0;
+    const stamp = (): number => {
+      Atomics.add(tracePosted, id, 1);
+      stamped = clock.now();
+      return stamped;
+    };
+    this.stamp = stamp;
+    const traceOut = (line: string) => sink.post({ k: "trace", vcpu: id, t: stamped, line });
+    this.traceOut = traceOut;
     this.tracePsci = trace.has("psci");
     this.traceMmio = trace.has("mmio");
 
@@ -165,7 +179,7 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
       vcpus: init.vcpus,
       spis: VIRT_SPIS,
       gich: interfaces.map((i) => i.gich),
-      now: () => clock.now(),
+      now: stamp,
       trace: trace.has("vgic") ? traceOut : null,
       kick: (v) => control.kick(v),
       mem: new SharedArrays(init.vgic),
@@ -185,7 +199,7 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
       physIrq: this.vgic.ppiLine(id, PPI_PHYS_TIMER),
       wake: () => vcpu.kick(),
     });
-    if (trace.has("vtimer")) this.vtimer.trace = (m) => traceOut(`vtimer ${formatMicros(clock.now())}us ${m}`);
+    if (trace.has("vtimer")) this.vtimer.trace = (m) => traceOut(`vtimer ${formatMicros(stamp())}us ${m}`);
     // Posted device writes reach the vgic before the LRs are folded (and a level resampled).
     const vgic = this.vgic;
     const io = new IoChannel(sink, control);
@@ -300,11 +314,7 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
   }
 
   private traceAccess(text: string): void {
-    this.sink.post({
-      k: "trace",
-      t: this.clock.now(),
-      line: `mmio ${formatMicros(this.clock.now())}us vcpu${this.id}: ${text}`,
-    });
+    this.traceOut(`mmio ${formatMicros(this.stamp())}us vcpu${this.id}: ${text}`);
   }
 
   hypercall(vcpu: Vcpu): void {
@@ -313,11 +323,9 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     const result = handlePsci(this, vcpu.id, fid, r[1], r[2], r[3]);
     if (this.tracePsci) {
       const hex = (n: number) => "0x" + (n >>> 0).toString(16);
-      this.sink.post({
-        k: "trace",
-        t: this.clock.now(),
-        line: `psci ${formatMicros(this.clock.now())}us vcpu${vcpu.id} psci ${hex(fid)}(${hex(r[1])}, ${hex(r[2])}, ${hex(r[3])}) = ${result}`,
-      });
+      this.traceOut(
+        `psci ${formatMicros(this.stamp())}us vcpu${vcpu.id} psci ${hex(fid)}(${hex(r[1])}, ${hex(r[2])}, ${hex(r[3])}) = ${result}`,
+      );
     }
     if (vcpu.state !== VcpuState.OFF) r[0] = result;
   }

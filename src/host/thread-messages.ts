@@ -44,7 +44,8 @@ export type FromVcpu =
   | { k: "read"; vcpu: number; ipa: number; size: number }
   | { k: "write"; vcpu: number; ipa: number; size: number; value: number }
   | { k: "warn"; key: string; message: string }
-  | { k: "trace"; t: number; line: string }
+  /** A trace line, stamped `t` (the time its text shows). */
+  | { k: "trace"; vcpu: number; t: number; line: string }
   | { k: "stats"; stats: VcpuThreadStats; final: boolean }
   | { k: "fatal"; message: string };
 

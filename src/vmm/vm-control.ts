@@ -73,6 +73,8 @@ export class VmControl {
   readonly instructions: Float64Array;
   /** Per vcpu: posted MMIO writes the I/O thread has carried out (a count). */
   readonly writesDone: Int32Array;
+  /** Per vcpu: trace lines stamped so far (counted before the stamp is read). */
+  readonly tracePosted: Int32Array;
 
   constructor(vcpus: number, mem = new SharedArrays()) {
     this.vcpus = vcpus;
@@ -89,6 +91,7 @@ export class VmControl {
     this.mmio = mem.i32(vcpus * 2);
     this.instructions = mem.f64(vcpus);
     this.writesDone = mem.i32(vcpus);
+    this.tracePosted = mem.i32(vcpus);
   }
 
   /** Makes vcpu `v` look up: a blocked one wakes, a running one stops at its next block boundary. */
