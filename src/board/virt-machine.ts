@@ -28,6 +28,7 @@ import { buildVirtio, virtioSlotsOf, type VirtioConfig } from "./virt-virtio.js"
 import { GuestMemory } from "../devices/virtio/guest-memory.js";
 import type { VirtioConsole } from "../devices/virtio/console.js";
 import { VirtThreads } from "./virt-threads.js";
+import { EV_ACK, VcpuEventLane } from "../vmm/vcpu-events.js";
 import { FlashGates, mapVirtFlash, VIRT_FLASH_BANKS, type FlashBacking } from "./virt-flash.js";
 import { SharedArrays } from "../host/shared-arrays.js";
 import type { VcpuThreadHost } from "../host/thread-host.js";
@@ -76,10 +77,23 @@ export interface VirtMachineConfig {
   pflash?: readonly (FlashBacking | null)[];
 }
 
+export interface MachineBuffers {
+  vcpus: number;
+  gic: SharedArrayBuffer[][];
+  vgic: SharedArrayBuffer[];
+  control: SharedArrayBuffer[];
+}
+
 export interface VirtMachine {
   readonly vm: Vm;
   readonly vgic: Vgic;
   readonly vtimers: Vtimer[];
+  /** The VM's control words (kicks, power, instruction counts, the live event rings). */
+  readonly control: VmControl;
+  /** The shared buffers of every GIC virtual interface, the vgic and the control words, in the
+   * order their owners allocate them: a viewer on another thread attaches to them (as the vcpu
+   * threads do) and reads the state live. */
+  readonly shared: MachineBuffers;
   readonly uart: Pl011;
   /** The virtio console, when there is one: console input goes there. */
   readonly virtioConsole: VirtioConsole | null;
@@ -93,6 +107,9 @@ export interface VirtMachine {
   stop(): void;
   /** Console input from the host. */
   input(bytes: Uint8Array): void;
+  /** Stops (true) or lets go (false) every vcpu, with guest time standing still meanwhile, as
+   * QEMU's `stop`/`cont`: the guest cannot tell it was paused. */
+  pause(on: boolean): void;
   formatStats(): string;
   /** With vcpu threads: asks them for fresh statistics (formatStats shows them once they arrive). */
   refreshStats(): void;
@@ -143,8 +160,11 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   }
 
   let vmRef: Vm | null = null;
+  const control = new VmControl(vcpus);
   const clock: IdleClock =
-    config.clock === "icount" ? new IcountClock(() => (vmRef === null ? 0 : vmRef.instructions())) : new HostClock();
+    config.clock === "icount"
+      ? new IcountClock(() => (vmRef === null ? 0 : vmRef.instructions()))
+      : new HostClock(control.clockBase);
   const queue = new DeadlineQueue();
   const stamp = () => formatMicros(clock.now());
   const vm = new Vm({
@@ -163,7 +183,6 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   // With vcpu threads this thread is the I/O thread: it keeps the devices and injects their
   // interrupts under the vgic lock; the vcpu threads attach to the shared state built here.
   const threaded = config.threads !== undefined && config.clock === "host";
-  const control = new VmControl(vcpus);
   // On one thread a kick must also wake the scheduler: it may be asleep until the next timer
   // deadline, and the vcpu that an interrupt (from a device, the console or the network) now wakes
   // must run at once, as a physical CPU leaves WFI.
@@ -231,6 +250,10 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
       wake: () => vcpu.kick(),
     });
     if (trace.has("vtimer")) vt.trace = (m) => traceOut(`vtimer ${stamp()}us ${m}`);
+    // The live views' timer and acknowledge events (the vcpu threads record their own).
+    const lane = new VcpuEventLane(control.events, vcpu.id, clock);
+    vt.events = lane;
+    interfaces[vcpu.id].onAcknowledge = (intid) => lane.record(EV_ACK, intid);
     vcpu.interrupts = vgic;
     vcpu.timers = vt;
     vcpu.pmu = new Vpmu(vcpu.cpu, vcpu.hostIrq, vgic.ppiLine(vcpu.id, PPI_PMU));
@@ -336,7 +359,6 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
             gic: gicMems.map((m) => m.buffers),
             vgic: vgicMem.buffers,
             control: control.mem.buffers,
-            clockOrigin: (clock as HostClock).origin,
             cntvoff: timerVm.cntvoff,
             jitThreshold: config.jitThreshold === undefined ? 4000 : config.jitThreshold,
             trace: [...trace],
@@ -416,6 +438,8 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     vm,
     vgic,
     vtimers,
+    control,
+    shared: { vcpus, gic: gicMems.map((m) => m.buffers), vgic: vgicMem.buffers, control: control.mem.buffers },
     uart,
     virtioConsole: virtio.console,
     clock,
@@ -428,6 +452,17 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     run: () => (threads !== null ? runThreads(threads) : sched.run()),
     stop: () => (threads !== null ? threads.stop() : sched.stop()),
     refreshStats: () => threads?.requestStats(),
+    pause: (on) => {
+      if (on) {
+        if (threads !== null) control.setHold(true);
+        else sched.pause();
+        clock.hold(true);
+      } else {
+        clock.hold(false);
+        if (threads !== null) control.setHold(false);
+        else sched.resume();
+      }
+    },
     input: (bytes) => {
       if (virtio.console !== null) {
         virtio.console.input(bytes);

@@ -31,6 +31,7 @@ import { VIRT_VIRTIO_ENTRIES } from "./virt-virtio.js";
 import { VIRT_GICC, VIRT_RTC, VIRT_SPIS, VIRT_UART } from "./virt.js";
 import { FlashGates, VIRT_FLASH_BANKS, VcpuFlashWindow } from "./virt-flash.js";
 import { TLB_ALL } from "../vmm/vm-control.js";
+import { EV_ACK, VcpuEventLane } from "../vmm/vcpu-events.js";
 
 const NO_LINE = { set(): void {} };
 
@@ -111,6 +112,8 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
   private readonly bus = new MmioBus();
   private readonly sink: MessageSink;
   private readonly warned = new Set<string>();
+  /** This vcpu's lane of the live event rings (the browser page's timeline). */
+  readonly events: VcpuEventLane;
   private readonly tracePsci: boolean;
   /** The clock for a trace line (counts the line as posted), and where the line goes. */
   private readonly stamp: () => number;
@@ -127,7 +130,7 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     this.cleanedFrom = control.cleanedSoFar();
     this.tlbFrom = control.tlbOps.end();
     this.lock = new VgicLock(control.mem, init.vcpus, id + 1, true, (v) => control.kick(v));
-    this.clock = new HostClock(init.clockOrigin);
+    this.clock = new HostClock(control.clockBase);
     const clock = this.clock;
     const trace = new Set(init.trace);
     // Every trace line is stamped once, by `stamp`, which first counts the line as posted: the I/O
@@ -199,6 +202,10 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
       physIrq: this.vgic.ppiLine(id, PPI_PHYS_TIMER),
       wake: () => vcpu.kick(),
     });
+    this.events = new VcpuEventLane(control.events, id, clock);
+    this.vtimer.events = this.events;
+    const events = this.events;
+    this.gic.onAcknowledge = (intid) => events.record(EV_ACK, intid);
     if (trace.has("vtimer")) this.vtimer.trace = (m) => traceOut(`vtimer ${formatMicros(stamp())}us ${m}`);
     // Posted device writes reach the vgic before the LRs are folded (and a level resampled).
     const vgic = this.vgic;

@@ -114,6 +114,8 @@ export class GicVirtualInterface {
   private readonly vfiq: IrqLine;
   private readonly maintenanceLine: IrqLine;
   private readonly deactivatePhysical: ((intid: number) => void) | null;
+  /** Told each INTID the guest acknowledges (a probe for live views, not part of the GIC). */
+  onAcknowledge: ((intid: number) => void) | null = null;
   private virqLevel = false;
   private vfiqLevel = false;
   private maintenanceLevel = false;
@@ -341,6 +343,7 @@ export class GicVirtualInterface {
     this.lr[n] = ((lr & ~GICH_LR_PENDING) | GICH_LR_ACTIVE) >>> 0;
     this.apr = (this.apr | activePriorityBit(groupPrio)) >>> 0;
     this.update();
+    if (this.onAcknowledge !== null) this.onAcknowledge(lrVirtualId(lr));
     return id;
   }
 

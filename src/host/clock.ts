@@ -21,30 +21,43 @@ export interface IdleClock extends Clock {
   restoreBase(base: number): void;
 }
 
+/** Milliseconds since the epoch, precise to the host's monotonic clock: the same instant reads the
+ * same in every thread (each thread has its own `performance.now()` origin). */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
 export class HostClock implements IdleClock {
   readonly mode = "host" as const;
-  /** Where the count starts, as `performance.timeOrigin + performance.now()` milliseconds: the
-   * same instant for every thread of a VM (each thread has its own `performance.now()` origin). */
-  readonly origin: number;
-  private start: number;
-  /** `performance.now()` when a debugger took hold of the VM; -1 when it runs. */
-  private heldAt = -1;
+  /** [0] where the count starts (epoch ms); [1] the epoch ms at which the VM was held (a debugger,
+   * a pause), or -1 while it runs. Shared memory when the VM's threads share one clock: a hold
+   * then stops guest time for all of them. */
+  private readonly base: Float64Array;
 
-  constructor(origin = performance.timeOrigin + performance.now()) {
-    this.origin = origin;
-    this.start = origin - performance.timeOrigin;
+  /** `base`: the VM's shared words (the first clock made over them starts the count). */
+  constructor(base: Float64Array = new Float64Array(2)) {
+    this.base = base;
+    if (base[0] === 0) {
+      base[1] = -1;
+      base[0] = epochMs();
+    }
   }
 
   now(): number {
-    const host = this.heldAt >= 0 ? this.heldAt : performance.now();
-    return Math.floor((host - this.start) * TICKS_PER_MS);
+    const b = this.base;
+    // performance.now() minus this thread's view of the start, so the difference keeps its
+    // precision (the epoch figures themselves are only good to a fraction of a microsecond).
+    const start = b[0] - performance.timeOrigin;
+    const host = b[1] >= 0 ? b[1] - performance.timeOrigin : performance.now();
+    return Math.floor((host - start) * TICKS_PER_MS);
   }
 
   hold(on: boolean): void {
-    if (on && this.heldAt < 0) this.heldAt = performance.now();
-    else if (!on && this.heldAt >= 0) {
-      this.start += performance.now() - this.heldAt;
-      this.heldAt = -1;
+    const b = this.base;
+    if (on && b[1] < 0) b[1] = epochMs();
+    else if (!on && b[1] >= 0) {
+      b[0] += epochMs() - b[1];
+      b[1] = -1;
     }
   }
 
@@ -56,7 +69,10 @@ export class HostClock implements IdleClock {
   }
 
   restoreBase(count: number): void {
-    this.start = performance.now() - count / TICKS_PER_MS;
+    const b = this.base;
+    const at = epochMs();
+    b[0] = at - count / TICKS_PER_MS;
+    if (b[1] >= 0) b[1] = at;
   }
 
   hostDelayUntil(deadline: number): number {

@@ -16,8 +16,7 @@ export interface VcpuThreadInit {
   gic: SharedArrayBuffer[][];
   vgic: SharedArrayBuffer[];
   control: SharedArrayBuffer[];
-  /** HostClock origin (timeOrigin-based milliseconds) and the VM's CNTVOFF. */
-  clockOrigin: number;
+  /** The VM's CNTVOFF (the host clock itself is shared through the control words). */
   cntvoff: number;
   /** Visits before a block is translated, or null for the interpreter alone. */
   jitThreshold: number | null;

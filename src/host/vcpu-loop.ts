@@ -8,6 +8,7 @@ import type { VirtVcpuThread } from "../board/virt-vcpu-thread.js";
 import { ExitReason } from "../cpu/exits.js";
 import { VcpuState } from "../vmm/vcpu.js";
 import { MAINT_CODE, MAINT_STATS, MAINT_TLB } from "../vmm/vm-control.js";
+import { EV_BLOCK, EV_DEADLINE, EV_HOLD, EV_OFF, EV_RUN, EV_WFI } from "../vmm/vcpu-events.js";
 import { COUNTER_HZ } from "./time.js";
 import type { MessageSink, VcpuThreadStats } from "./thread-messages.js";
 
@@ -160,20 +161,40 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
   let pollMs = 0;
   let polled = false;
   let blockedSince = -1;
+  // For the live timeline: what this vcpu last reported.
+  const events = t.events;
+  let shown = 0;
+  /** Reports a change of what this vcpu is doing (EV_RUN, EV_WFI, EV_BLOCK, EV_OFF, EV_HOLD). */
+  const show = (kind: number, arg: number): void => {
+    if (kind === shown) return;
+    shown = kind;
+    events.record(kind, arg);
+  };
+  let lastDeadline = -1;
 
   for (;;) {
     Atomics.store(kicks, id, 0);
     if (!control.running) break;
+    if (Atomics.load(control.hold, 0) !== 0) {
+      // Paused: guest time stands still meanwhile (the clock is held), so nothing falls due.
+      show(EV_HOLD, 0);
+      Atomics.wait(control.hold, 0, 1);
+      continue;
+    }
     t.takePowerOn();
     queue.runExpired(clock.now());
     if (vcpu.state === VcpuState.OFF) {
+      show(EV_OFF, 0);
       t.serviceRequests();
       Atomics.wait(kicks, id, 0);
       continue;
     }
     if (vcpu.state === VcpuState.BLOCKED) {
       t.serviceRequests();
-      if (blockedSince < 0) blockedSince = performance.now();
+      if (blockedSince < 0) {
+        blockedSince = performance.now();
+        show(EV_WFI, 0);
+      }
       if (!t.vgic.hasDeliverable(id)) {
         // WFI: watch for a kick a little while first (KVM's halt polling), then sleep until the
         // timer deadline (the vtimer armed it on this thread's queue) or a kick.
@@ -184,6 +205,7 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
           while (Atomics.load(kicks, id) === 0 && performance.now() < until && clock.now() < deadline);
           continue;
         }
+        show(EV_BLOCK, Number.isFinite(deadline) ? deadline : -1);
         sleepUntil(deadline);
         continue;
       }
@@ -198,6 +220,7 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
       blockedSince = -1;
       polled = false;
     }
+    show(EV_RUN, 0);
     t.enterGuest();
     const start = performance.now();
     const now = clock.now();
@@ -208,6 +231,11 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     const before = cpu.instructions;
     vcpu.runSlice(budget);
     lock.leaveGuest(id);
+    if (events.watched) {
+      const d = t.vtimer.hardwareDeadline();
+      if (d !== lastDeadline && Number.isFinite(d)) events.record(EV_DEADLINE, d);
+      lastDeadline = d;
+    }
     if (cpu.exit.reason === ExitReason.WFX && (cpu.exit.hsr & 1) !== 0) {
       // WFE with no event: the lock it spins on is held by another vcpu. Wait for a SEV (any
       // CPU's SEV changes the count), briefly, since an interrupt must end the wait too. Most

@@ -6,6 +6,7 @@
 
 import { SharedArrays } from "../host/shared-arrays.js";
 import { SharedLog } from "./shared-log.js";
+import { VcpuEvents } from "./vcpu-events.js";
 
 export const Power = {
   OFF: 0,
@@ -75,6 +76,12 @@ export class VmControl {
   readonly writesDone: Int32Array;
   /** Per vcpu: trace lines stamped so far (counted before the stamp is read). */
   readonly tracePosted: Int32Array;
+  /** What the vcpus did, for live views. */
+  readonly events: VcpuEvents;
+  /** The host clock's shared base (HostClock): every thread's clock reads the same count. */
+  readonly clockBase: Float64Array;
+  /** [0] non-zero while the VM is paused: vcpus wait on it before guest code. */
+  readonly hold: Int32Array;
 
   constructor(vcpus: number, mem = new SharedArrays()) {
     this.vcpus = vcpus;
@@ -92,6 +99,16 @@ export class VmControl {
     this.instructions = mem.f64(vcpus);
     this.writesDone = mem.i32(vcpus);
     this.tracePosted = mem.i32(vcpus);
+    this.events = new VcpuEvents(vcpus, mem);
+    this.clockBase = mem.f64(2);
+    this.hold = mem.i32(1);
+  }
+
+  /** Pauses (true) or resumes every vcpu thread: each waits at its next loop turn. */
+  setHold(on: boolean): void {
+    Atomics.store(this.hold, 0, on ? 1 : 0);
+    if (on) this.kickAll();
+    else Atomics.notify(this.hold, 0);
   }
 
   /** Makes vcpu `v` look up: a blocked one wakes, a running one stops at its next block boundary. */

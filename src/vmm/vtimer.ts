@@ -46,6 +46,7 @@ import { VtimerStats } from "./vtimer-stats.js";
 import { decodeTimerTrap, isTrapRead, TimerTrapReg } from "./vtimer-trap.js";
 import type { VtimerVm } from "./vtimer-vm.js";
 import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
+import { EV_HOST_FIRED, EV_HOST_TIMER, EV_INJECT, type VcpuEventLane } from "./vcpu-events.js";
 
 /** What a vcpu's timers are connected to. */
 export interface VtimerWiring {
@@ -75,6 +76,8 @@ export class Vtimer implements VcpuTimers {
   trapValueHi = 0;
   /** `--trace vtimer`. */
   trace: ((message: string) => void) | null = null;
+  /** This vcpu's lane of the live event rings, if any. */
+  events: VcpuEventLane | null = null;
 
   private readonly vm: VtimerVm;
   private readonly hw: GenericTimer;
@@ -158,6 +161,7 @@ export class Vtimer implements VcpuTimers {
     const deadline = this.vm.clock.now() + ticks;
     this.hostTimer = this.vm.queue.schedule(deadline, this.hostTimerExpired);
     this.stats.hostTimersArmed++;
+    this.events?.record(EV_HOST_TIMER, deadline);
     this.trace?.(`vcpu${this.wiring.id} ${blocking ? "blocks" : "leaves"}: host timer at ${deadline} (+${ticks})`);
   }
 
@@ -275,6 +279,7 @@ export class Vtimer implements VcpuTimers {
     this.stats.hostTimerWakes++;
     if (!this.virtLevel) this.setVirtLevel(true, false);
     this.trace?.(`vcpu${this.wiring.id} host timer fired: ppi 27 raised, wake`);
+    this.events?.record(EV_HOST_FIRED, 0);
     this.wiring.wake();
   }
 
@@ -283,6 +288,7 @@ export class Vtimer implements VcpuTimers {
     this.wiring.virtIrq.set(level);
     if (!level) return;
     this.stats.virtInjected++;
+    this.events?.record(EV_INJECT, running ? 1 : 0);
     if (running) this.stats.injectedWhileRunning++;
     else this.stats.injectedWhileBlocked++;
   }
