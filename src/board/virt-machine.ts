@@ -28,7 +28,7 @@ import { buildVirtio, virtioSlotsOf, type VirtioConfig } from "./virt-virtio.js"
 import { GuestMemory } from "../devices/virtio/guest-memory.js";
 import type { VirtioConsole } from "../devices/virtio/console.js";
 import { VirtThreads } from "./virt-threads.js";
-import { EV_ACK, VcpuEventLane } from "../vmm/vcpu-events.js";
+import { EV_ACK, EV_LR_FILL, VcpuEventLane } from "../vmm/vcpu-events.js";
 import { FlashGates, mapVirtFlash, VIRT_FLASH_BANKS, type FlashBacking } from "./virt-flash.js";
 import { SharedArrays } from "../host/shared-arrays.js";
 import type { VcpuThreadHost } from "../host/thread-host.js";
@@ -111,6 +111,9 @@ export interface VirtMachine {
    * QEMU's `stop`/`cont`: the guest cannot tell it was paused. */
   pause(on: boolean): void;
   formatStats(): string;
+  /** Per vcpu: exits by reason and the vtimer's counters (with vcpu threads: as of their last
+   * report, see refreshStats). */
+  statsRows(): { exits: [string, number][][]; vtimer: [string, number][][] };
   /** With vcpu threads: asks them for fresh statistics (formatStats shows them once they arrive). */
   refreshStats(): void;
   /** Whether the vcpus run on threads of their own. */
@@ -235,6 +238,8 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   });
 
   const timerVm = new VtimerVm(clock, queue);
+  const lanes: VcpuEventLane[] = [];
+  vgic.onFill = (v, intid) => lanes[v].record(EV_LR_FILL, intid);
   const vtimers = vm.vcpus.map((vcpu) => {
     const hw = new GenericTimer(clock);
     vcpu.cpu.timer = hw;
@@ -254,6 +259,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     const lane = new VcpuEventLane(control.events, vcpu.id, clock);
     vt.events = lane;
     interfaces[vcpu.id].onAcknowledge = (intid) => lane.record(EV_ACK, intid);
+    lanes.push(lane);
     vcpu.interrupts = vgic;
     vcpu.timers = vt;
     vcpu.pmu = new Vpmu(vcpu.cpu, vcpu.hostIrq, vgic.ppiLine(vcpu.id, PPI_PMU));
@@ -452,6 +458,10 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     run: () => (threads !== null ? runThreads(threads) : sched.run()),
     stop: () => (threads !== null ? threads.stop() : sched.stop()),
     refreshStats: () => threads?.requestStats(),
+    statsRows: () =>
+      threads !== null
+        ? { exits: threads.stats.map((s) => s?.exits ?? []), vtimer: threads.stats.map((s) => s?.vtimer ?? []) }
+        : { exits: vm.vcpus.map((v) => v.stats.rows()), vtimer: vtimers.map((vt) => vt.stats.rows()) },
     pause: (on) => {
       if (on) {
         if (threads !== null) control.setHold(true);

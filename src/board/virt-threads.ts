@@ -8,6 +8,7 @@ import { COUNTER_HZ } from "../host/time.js";
 import type { FromVcpu, VcpuThreadInit, VcpuThreadStats } from "../host/thread-messages.js";
 import { Fate, MAINT_STATS, type VmControl } from "../vmm/vm-control.js";
 import type { Vm } from "../vmm/vm.js";
+import { answerClockSync } from "../host/clock-sync.js";
 
 /** The threads' clocks share an origin through `performance.timeOrigin`, which each thread reads
  * from the wall clock: a line is held this much longer (ms) in case they disagree a little. */
@@ -131,6 +132,9 @@ export class VirtThreads {
           this.done();
           this.done = null;
         }
+        return;
+      case "clock":
+        answerClockSync(control.clockAnswer, control.clockAnswers, m.vcpu);
         return;
       case "fatal":
         this.fail(`internal error in a vcpu thread: ${m.message}`);

@@ -31,7 +31,8 @@ import { VIRT_VIRTIO_ENTRIES } from "./virt-virtio.js";
 import { VIRT_GICC, VIRT_RTC, VIRT_SPIS, VIRT_UART } from "./virt.js";
 import { FlashGates, VIRT_FLASH_BANKS, VcpuFlashWindow } from "./virt-flash.js";
 import { TLB_ALL } from "../vmm/vm-control.js";
-import { EV_ACK, VcpuEventLane } from "../vmm/vcpu-events.js";
+import { EV_ACK, EV_LR_FILL, VcpuEventLane } from "../vmm/vcpu-events.js";
+import { measureClockCorrection } from "../host/clock-sync.js";
 
 const NO_LINE = { set(): void {} };
 
@@ -130,7 +131,8 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     this.cleanedFrom = control.cleanedSoFar();
     this.tlbFrom = control.tlbOps.end();
     this.lock = new VgicLock(control.mem, init.vcpus, id + 1, true, (v) => control.kick(v));
-    this.clock = new HostClock(control.clockBase);
+    const correction = measureClockCorrection(sink, id, control.clockAnswer, control.clockAnswers);
+    this.clock = new HostClock(control.clockBase, correction);
     const clock = this.clock;
     const trace = new Set(init.trace);
     // Every trace line is stamped once, by `stamp`, which first counts the line as posted: the I/O
@@ -206,6 +208,10 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     this.vtimer.events = this.events;
     const events = this.events;
     this.gic.onAcknowledge = (intid) => events.record(EV_ACK, intid);
+    // Only this vcpu's own fills: each ring has one writer, its vcpu's thread.
+    this.vgic.onFill = (v, intid) => {
+      if (v === id) events.record(EV_LR_FILL, intid);
+    };
     if (trace.has("vtimer")) this.vtimer.trace = (m) => traceOut(`vtimer ${formatMicros(stamp())}us ${m}`);
     // Posted device writes reach the vgic before the LRs are folded (and a level resampled).
     const vgic = this.vgic;

@@ -27,6 +27,10 @@ import { VmDebugger } from "../debug/vm-debugger.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
 import { cannotSave, defaultSnapshotPath, identifyDisks, loadSnapshot, saveSnapshot } from "./snapshot-cli.js";
 import { COUNTER_HZ } from "../host/time.js";
+import { parseWebOptions, WEB_USAGE, type WebOptions } from "./web-options.js";
+import { serveWeb, WebServerError } from "./web-server.js";
+import type { Server } from "node:http";
+import { spawn } from "node:child_process";
 
 const VERSION = "0.1.0";
 
@@ -328,17 +332,54 @@ async function run(given: RunOptions): Promise<number> {
   return 0;
 }
 
+/** `armvmm web`: serve the page until a signal. */
+async function web(opts: WebOptions): Promise<number> {
+  let server: Server;
+  try {
+    server = await serveWeb(opts.port);
+  } catch (e) {
+    if (e instanceof WebServerError) throw new CliError(e.message);
+    throw e;
+  }
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : opts.port;
+  const url = `http://127.0.0.1:${port}/`;
+  process.stdout.write(`armvmm: serving the page at ${url} (Ctrl-C to stop)\n`);
+  if (opts.open) {
+    const opener = process.platform === "darwin" ? "open" : process.platform === "win32" ? "explorer" : "xdg-open";
+    const child = spawn(opener, [url], { stdio: "ignore", detached: true });
+    child.on("error", () => process.stderr.write(`armvmm: could not run '${opener}': open ${url} yourself\n`));
+    child.unref();
+  }
+  return new Promise<number>((resolve) => {
+    const stop = () => {
+      server.closeAllConnections();
+      server.close(() => resolve(0));
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(RUN_USAGE + "\n");
+    process.stdout.write(RUN_USAGE + "\n\n" + WEB_USAGE + "\n");
     return 0;
   }
   if (command === "--version" || command === "-V") {
     process.stdout.write(`armvmm ${VERSION}\n`);
     return 0;
   }
-  if (command !== "run") throw new UsageError(`unknown command '${command}' (try 'armvmm run --help')`);
+  if (command === "web") {
+    if (rest.includes("--help") || rest.includes("-h")) {
+      process.stdout.write(WEB_USAGE + "\n");
+      return 0;
+    }
+    return web(parseWebOptions(rest));
+  }
+  if (command !== "run")
+    throw new UsageError(`unknown command '${command}' (try 'armvmm run --help' or 'armvmm web --help')`);
   if (rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(RUN_USAGE + "\n");
     return 0;

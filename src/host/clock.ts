@@ -21,10 +21,12 @@ export interface IdleClock extends Clock {
   restoreBase(base: number): void;
 }
 
-/** Milliseconds since the epoch, precise to the host's monotonic clock: the same instant reads the
- * same in every thread (each thread has its own `performance.now()` origin). */
-function epochMs(): number {
-  return performance.timeOrigin + performance.now();
+/** Milliseconds since the epoch, precise to the host's monotonic clock. Each thread has its own
+ * `performance.now()` origin; `performance.timeOrigin` says where it is, but not always exactly
+ * (a browser's workers can disagree by a good part of a second), so a vcpu thread measures its
+ * `correction` against the I/O thread once (see clock-sync.ts). */
+export function epochMs(correction = 0): number {
+  return performance.timeOrigin + correction + performance.now();
 }
 
 export class HostClock implements IdleClock {
@@ -33,13 +35,17 @@ export class HostClock implements IdleClock {
    * a pause), or -1 while it runs. Shared memory when the VM's threads share one clock: a hold
    * then stops guest time for all of them. */
   private readonly base: Float64Array;
+  /** Where this thread's `performance.now()` starts, on the I/O thread's epoch scale. */
+  private readonly origin: number;
 
-  /** `base`: the VM's shared words (the first clock made over them starts the count). */
-  constructor(base: Float64Array = new Float64Array(2)) {
+  /** `base`: the VM's shared words (the first clock made over them starts the count).
+   * `correction`: this thread's timeOrigin error against the I/O thread's (ms). */
+  constructor(base: Float64Array = new Float64Array(2), correction = 0) {
     this.base = base;
+    this.origin = performance.timeOrigin + correction;
     if (base[0] === 0) {
       base[1] = -1;
-      base[0] = epochMs();
+      base[0] = epochMs(correction);
     }
   }
 
@@ -47,16 +53,20 @@ export class HostClock implements IdleClock {
     const b = this.base;
     // performance.now() minus this thread's view of the start, so the difference keeps its
     // precision (the epoch figures themselves are only good to a fraction of a microsecond).
-    const start = b[0] - performance.timeOrigin;
-    const host = b[1] >= 0 ? b[1] - performance.timeOrigin : performance.now();
+    const start = b[0] - this.origin;
+    const host = b[1] >= 0 ? b[1] - this.origin : performance.now();
     return Math.floor((host - start) * TICKS_PER_MS);
+  }
+
+  private epoch(): number {
+    return this.origin + performance.now();
   }
 
   hold(on: boolean): void {
     const b = this.base;
-    if (on && b[1] < 0) b[1] = epochMs();
+    if (on && b[1] < 0) b[1] = this.epoch();
     else if (!on && b[1] >= 0) {
-      b[0] += epochMs() - b[1];
+      b[0] += this.epoch() - b[1];
       b[1] = -1;
     }
   }
@@ -70,7 +80,7 @@ export class HostClock implements IdleClock {
 
   restoreBase(count: number): void {
     const b = this.base;
-    const at = epochMs();
+    const at = this.epoch();
     b[0] = at - count / TICKS_PER_MS;
     if (b[1] >= 0) b[1] = at;
   }

@@ -46,7 +46,9 @@ export type FromVcpu =
   /** A trace line, stamped `t` (the time its text shows). */
   | { k: "trace"; vcpu: number; t: number; line: string }
   | { k: "stats"; stats: VcpuThreadStats; final: boolean }
-  | { k: "fatal"; message: string };
+  | { k: "fatal"; message: string }
+  /** What time is it on the I/O thread? (clock-sync.ts) */
+  | { k: "clock"; vcpu: number };
 
 /** The sending half of a port, as a vcpu thread uses it. */
 export interface MessageSink {

@@ -27,6 +27,8 @@ export const EV_ACK = 8;
 export const EV_OFF = 9;
 /** The VM is paused. */
 export const EV_HOLD = 10;
+/** The vgic wrote a newly pending interrupt into one of the vcpu's list registers; arg: INTID. */
+export const EV_LR_FILL = 11;
 
 /** Entries per vcpu (a power of two). */
 export const EVENT_RING = 4096;

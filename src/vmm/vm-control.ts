@@ -82,6 +82,10 @@ export class VmControl {
   readonly clockBase: Float64Array;
   /** [0] non-zero while the VM is paused: vcpus wait on it before guest code. */
   readonly hold: Int32Array;
+  /** Per vcpu: the I/O thread's time (epoch ms) as it answered the vcpu's clock question, and a
+   * count of answers (host/clock-sync.ts). */
+  readonly clockAnswer: Float64Array;
+  readonly clockAnswers: Int32Array;
 
   constructor(vcpus: number, mem = new SharedArrays()) {
     this.vcpus = vcpus;
@@ -102,6 +106,8 @@ export class VmControl {
     this.events = new VcpuEvents(vcpus, mem);
     this.clockBase = mem.f64(2);
     this.hold = mem.i32(1);
+    this.clockAnswer = mem.f64(vcpus);
+    this.clockAnswers = mem.i32(vcpus);
   }
 
   /** Pauses (true) or resumes every vcpu thread: each waits at its next loop turn. */

@@ -52,6 +52,8 @@ export interface LrContext {
   kick(vcpu: number): void;
   /** Trace sink, or null when tracing is off. */
   readonly trace: ((vcpu: number, text: string) => void) | null;
+  /** Told of each interrupt newly written into one of `vcpu`'s LRs (a live view's probe), or null. */
+  readonly onFill: ((vcpu: number, intid: number) => void) | null;
 }
 
 export class ListRegisters {
@@ -250,6 +252,7 @@ export class ListRegisters {
     const lr = makeLr(intid, src, st.priority[idx], state, st.group[idx], eoi);
     if (fresh) {
       ctx.stats.lrFills++;
+      if (ctx.onFill !== null) ctx.onFill(vcpu, intid);
       if (ctx.trace !== null)
         ctx.trace(vcpu, `fill INTID ${intid}${sgiSource(intid, src)} prio 0x${hex(st.priority[idx])}`);
     }

@@ -64,6 +64,7 @@ export class Vgic implements LrContext {
   private readonly words: Int32Array;
   readonly locks: VgicSync;
   readonly trace: ((vcpu: number, text: string) => void) | null;
+  onFill: ((vcpu: number, intid: number) => void) | null = null;
   private readonly kickHook: (vcpu: number) => void;
   private readonly inputs: VgicInput[];
 
