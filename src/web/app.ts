@@ -171,6 +171,9 @@ function frame(force = false): void {
   if (timelineOpen || force) r.timeline?.update();
   if ($<HTMLDetailsElement>("counters").open || force) r.counters?.update();
 }
+// Leaving the page ends the machine (its workers would otherwise spin on until the tab's process goes).
+addEventListener("pagehide", stopMachine);
+
 const animate = () => {
   frame();
   requestAnimationFrame(animate);
