@@ -2,7 +2,7 @@
 // Debian's kernel and busybox initramfs when `armvmm web` serves the fetched guests (cache/), or
 // a kernel and an initramfs the user picks.
 
-import type { GuestFiles } from "./protocol.js";
+import type { DiskSource, GuestFiles } from "./protocol.js";
 
 export interface GuestChoice {
   label: string;
@@ -23,6 +23,8 @@ interface CacheIndex {
   kernel: string;
   initrd: string;
   bootargs: string;
+  /** Debian on a disk, when its image has been built (npm run guests -- --rootfs). */
+  disk: { initrd: string; image: string; bootargs: string } | null;
 }
 
 async function fetchBytes(url: string, what: string): Promise<Uint8Array> {
@@ -122,6 +124,27 @@ export class GuestPicker {
           },
           "the Debian guest fetched by npm run guests",
         );
+        const disk = c.disk;
+        if (disk !== null) {
+          this.add(
+            "debian-disk",
+            linux,
+            {
+              label: "Debian 12 on a disk (systemd; the image read by range requests)",
+              vcpus: 2,
+              ramMb: 512,
+              load: async () => ({
+                name: "Debian on a disk",
+                kernel: await fetchBytes(`cache/${c.kernel}`, "the Debian kernel"),
+                initrd: await fetchBytes(`cache/${disk.initrd}`, "the virtio initramfs"),
+                bios: null,
+                bootargs: disk.bootargs,
+                disks: [{ name: disk.image, url: new URL(`cache/${disk.image}`, location.href).href }],
+              }),
+            },
+            "Debian's root file system image built by npm run guests -- --rootfs; writes stay in the page",
+          );
+        }
       }
     } catch {
       // No cache: no such choice.
@@ -146,6 +169,10 @@ export class GuestPicker {
     const kernel = this.linuxFiles.querySelector<HTMLInputElement>("input[name=kernel]")?.files?.[0];
     const initrd = this.linuxFiles.querySelector<HTMLInputElement>("input[name=initrd]")?.files?.[0];
     const bootargs = this.linuxFiles.querySelector<HTMLInputElement>("input[name=bootargs]")?.value ?? "";
+    const diskFiles = [...(this.linuxFiles.querySelector<HTMLInputElement>("input[name=disk]")?.files ?? [])];
+    const diskUrl = this.linuxFiles.querySelector<HTMLInputElement>("input[name=disk-url]")?.value.trim() ?? "";
+    const disks: DiskSource[] = diskFiles.map((f) => ({ name: f.name, file: f }));
+    if (diskUrl !== "") disks.push({ name: diskUrl.split("/").pop() ?? "disk", url: new URL(diskUrl, location.href).href });
     if (kernel === undefined) throw new Error("pick a kernel file first");
     if (kernel.size === 0) throw new Error(`kernel '${kernel.name}' is empty`);
     return {
@@ -154,6 +181,7 @@ export class GuestPicker {
       initrd: initrd === undefined ? null : new Uint8Array(await initrd.arrayBuffer()),
       bios: null,
       bootargs: bootargs === "" ? "console=ttyAMA0" : bootargs,
+      disks,
     };
   }
 }

@@ -5,7 +5,12 @@
 
 import { buildVirtMachine, type VirtMachine } from "../board/virt-machine.js";
 import { VmFate } from "../vmm/vm.js";
-import type { FromIo, StartRequest, ToIo } from "./protocol.js";
+import type { DiskSource, FromIo, StartRequest, ToIo } from "./protocol.js";
+import type { VirtDisk } from "../board/virt-virtio.js";
+import { OverlayBlockBackend, SparseMemoryBackend } from "../devices/virtio/block-backend.js";
+import { BlobBlockBackend } from "./disk/blob-backend.js";
+import { HttpBlockBackend } from "./disk/http-backend.js";
+import { CryptoEntropy, SeededEntropy } from "../devices/virtio/rng.js";
 import { webLoop } from "./web-loop.js";
 import { webThreads } from "./web-threads.js";
 import { workerScope } from "./worker-scope.js";
@@ -22,10 +27,19 @@ const flushOutput = () => {
   post({ k: "output", bytes }, [bytes.buffer]);
 };
 
+/** Each disk under a copy-on-write layer in memory: the guest may write, nothing leaves the page. */
+function openDisks(sources: DiskSource[]): VirtDisk[] {
+  return sources.map((d) => {
+    const base = "file" in d ? new BlobBlockBackend(d.file) : new HttpBlockBackend(d.url);
+    return { backend: new OverlayBlockBackend(base, new SparseMemoryBackend(base.size)), serial: d.name.slice(0, 20) };
+  });
+}
+
 function start(req: StartRequest): void {
   const loop = webLoop();
   const g = req.guest;
   try {
+    const disks = openDisks(g.disks ?? []);
     machine = buildVirtMachine({
       ramSize: req.ramMb * 1024 * 1024,
       vcpus: req.vcpus,
@@ -41,6 +55,8 @@ function start(req: StartRequest): void {
       },
       log: (message) => post({ k: "log", message }),
       threads: req.clock === "host" ? webThreads(new URL("./vcpu-worker.js", import.meta.url)) : undefined,
+      // As the CLI's default (--rng on): seeded in icount mode, so runs repeat.
+      virtio: { disks, entropy: req.clock === "icount" ? new SeededEntropy(1) : new CryptoEntropy() },
     });
   } catch (e) {
     post({ k: "ended", how: "stopped", error: e instanceof Error ? e.message.split("\n")[0] : String(e) });

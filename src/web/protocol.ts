@@ -2,6 +2,10 @@
 
 import type { MachineBuffers } from "../board/virt-machine.js";
 
+/** A virtio disk: a file the user picked, or an image on a server that takes range requests. Both
+ * are read-only under a copy-on-write layer in memory. */
+export type DiskSource = { name: string; file: Blob } | { name: string; url: string };
+
 export interface GuestFiles {
   /** What the page calls it (a bare-metal guest's name, or "Linux"). */
   name: string;
@@ -9,6 +13,7 @@ export interface GuestFiles {
   initrd: Uint8Array | null;
   bios: Uint8Array | null;
   bootargs?: string;
+  disks?: DiskSource[];
 }
 
 export interface StartRequest {

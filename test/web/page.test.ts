@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { guestCacheDir } from "../../src/cli/guests.js";
+import { failIfMissing, skipOption } from "../helpers/required.js";
 import {
   browserMissing,
   launchBrowser,
@@ -21,7 +22,8 @@ import {
 } from "./browser.js";
 
 const missing = browserMissing();
-if (missing !== null) process.stderr.write(`\n*** page.test: ${missing} ***\n\n`);
+/** Skipped loudly without Chromium; under CI (where .ci/run installs it) a failure instead. */
+const SKIP = skipOption(missing ?? false);
 
 let server: WebServer | null = null;
 let browser: Browser | null = null;
@@ -38,8 +40,9 @@ after(async () => {
 
 test(
   "the heartbeat starts at once: beat lines in the terminal, its summary, the guest powers off",
-  { skip: missing ?? false },
+  { skip: SKIP },
   async () => {
+    failIfMissing(missing ?? false);
     const { page, errors } = await openPage(browser!, server!.url);
     assert.equal(await page.evaluate("crossOriginIsolated"), true, "the page is not cross-origin isolated");
     const text = await waitForText(page, /heartbeat: ok, powering off/, 60_000);
@@ -60,8 +63,9 @@ test(
 
 test(
   "the vGIC view sees INTID 27 enter each vcpu's list registers; the distributor shows it enabled",
-  { skip: missing ?? false },
+  { skip: SKIP },
   async () => {
+    failIfMissing(missing ?? false);
     const { page, errors } = await openPage(browser!, server!.url);
     for (const v of [0, 1]) {
       // Run in the page (a string: these tests compile without the DOM's types).
@@ -81,8 +85,9 @@ test(
 
 test(
   "the timeline has a lane per vcpu with timer injections, host timers and tick latencies",
-  { skip: missing ?? false },
+  { skip: SKIP },
   async () => {
+    failIfMissing(missing ?? false);
     const { page, errors } = await openPage(browser!, server!.url);
     await waitForState(page, "powered off", 60_000);
     const lines = await page.locator(".timeline-summary li").allInnerTexts();
@@ -105,29 +110,27 @@ test(
   },
 );
 
-test(
-  "typing reaches the platform guest on 4 vcpus, which echoes the line in upper case",
-  { skip: missing ?? false },
-  async () => {
-    const { page, errors } = await openPage(browser!, server!.url);
-    await page.selectOption("#guest", "platform");
-    await waitForText(page, /type a line and press Enter/, 60_000);
-    assert.equal(await page.locator("#vcpus").inputValue(), "4");
-    await page.locator("#terminal").click();
-    await page.keyboard.type("hello armvmm");
-    await page.keyboard.press("Enter");
-    const text = await waitForText(page, /platform: \d+ passed, \d+ failed/, 60_000);
-    assert.match(text, /^echo: HELLO ARMVMM$/m);
-    assert.match(text, /platform: \d+ passed, 0 failed/);
-    assert.deepEqual(errors, []);
-    await page.close();
-  },
-);
+test("typing reaches the platform guest on 4 vcpus, which echoes the line in upper case", { skip: SKIP }, async () => {
+  failIfMissing(missing ?? false);
+  const { page, errors } = await openPage(browser!, server!.url);
+  await page.selectOption("#guest", "platform");
+  await waitForText(page, /type a line and press Enter/, 60_000);
+  assert.equal(await page.locator("#vcpus").inputValue(), "4");
+  await page.locator("#terminal").click();
+  await page.keyboard.type("hello armvmm");
+  await page.keyboard.press("Enter");
+  const text = await waitForText(page, /platform: \d+ passed, \d+ failed/, 60_000);
+  assert.match(text, /^echo: HELLO ARMVMM$/m);
+  assert.match(text, /platform: \d+ passed, 0 failed/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
 
 test(
   "pause holds guest time: nothing is printed while paused, and the beats stay on time after",
-  { skip: missing ?? false },
+  { skip: SKIP },
   async () => {
+    failIfMissing(missing ?? false);
     const { page, errors } = await openPage(browser!, server!.url);
     await waitForText(page, /<3 beat +2 /, 60_000);
     await page.click("#pause");
@@ -148,27 +151,25 @@ test(
   },
 );
 
-test(
-  "Power off ends a guest that spins with interrupts masked; the page stays usable",
-  { skip: missing ?? false },
-  async () => {
-    const { page, errors } = await openPage(browser!, server!.url);
-    await page.selectOption("#guest", "hang");
-    await waitForText(page, /now vcpu 0 spins too/, 60_000);
-    await page.click("#poweroff");
-    await waitForState(page, "stopped", 10_000);
-    assert.equal(await page.locator("#status").innerText(), "powered off");
-    await page.click("#reset");
-    await waitForText(page, /now vcpu 0 spins too/, 60_000);
-    // Spinning vcpus would slow the next tests down: power off again before the page goes.
-    await page.click("#poweroff");
-    await waitForState(page, "stopped", 10_000);
-    assert.deepEqual(errors, []);
-    await page.close();
-  },
-);
+test("Power off ends a guest that spins with interrupts masked; the page stays usable", { skip: SKIP }, async () => {
+  failIfMissing(missing ?? false);
+  const { page, errors } = await openPage(browser!, server!.url);
+  await page.selectOption("#guest", "hang");
+  await waitForText(page, /now vcpu 0 spins too/, 60_000);
+  await page.click("#poweroff");
+  await waitForState(page, "stopped", 10_000);
+  assert.equal(await page.locator("#status").innerText(), "powered off");
+  await page.click("#reset");
+  await waitForText(page, /now vcpu 0 spins too/, 60_000);
+  // Spinning vcpus would slow the next tests down: power off again before the page goes.
+  await page.click("#poweroff");
+  await waitForState(page, "stopped", 10_000);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
 
-test("a kernel that is not for ARM is one readable line in the page", { skip: missing ?? false }, async () => {
+test("a kernel that is not for ARM is one readable line in the page", { skip: SKIP }, async () => {
+  failIfMissing(missing ?? false);
   const { page, errors } = await openPage(browser!, server!.url);
   await page.selectOption("#guest", "linux-files");
   const elf64 = Buffer.alloc(64);
@@ -197,13 +198,13 @@ test("a kernel that is not for ARM is one readable line in the page", { skip: mi
 
 const debian =
   existsSync(join(guestCacheDir(), "vmlinuz")) && existsSync(join(guestCacheDir(), "initrd-shell.cpio.gz"));
-if (missing === null && !debian)
-  process.stderr.write("\n*** page.test: SKIPPED the Debian boot: run 'npm run guests' ***\n\n");
+const NO_DEBIAN = missing ?? (debian ? false : "no Debian guest in the cache: run 'npm run guests'");
 
 test(
   "Debian's armmp kernel and busybox boot to a shell in the page, which runs a command",
-  { skip: missing ?? (debian ? false : "no Debian guest: npm run guests"), timeout: 600_000 },
+  { skip: skipOption(NO_DEBIAN), timeout: 600_000 },
   async () => {
+    failIfMissing(NO_DEBIAN);
     const { page, errors } = await openPage(browser!, server!.url);
     await page.selectOption("#guest", "debian");
     const booted = Date.now();

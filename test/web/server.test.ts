@@ -14,7 +14,9 @@ import { startWebServer, type WebServer } from "./browser.js";
 const cache = mkdtempSync(join(tmpdir(), "armvmm-web-cache-"));
 writeFileSync(join(cache, "vmlinuz"), "KERNEL");
 writeFileSync(join(cache, "initrd-shell.cpio.gz"), "INITRD");
-writeFileSync(join(cache, "debian-12-armhf.img"), "DISK");
+writeFileSync(join(cache, "debian-12-armhf.img"), "DISK-IMAGE-0123456789");
+writeFileSync(join(cache, "initrd-virtio.cpio.gz"), "VIRTIO");
+writeFileSync(join(cache, "initrd-test.cpio.gz"), "NOT OFFERED");
 
 let server: WebServer;
 before(async () => {
@@ -26,10 +28,11 @@ after(() => server.stop());
 function get(
   path: string,
   method = "GET",
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, path, method, headers }, (res) => {
       let body = "";
       res.setEncoding("utf8").on("data", (d: string) => (body += d));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -71,16 +74,42 @@ test("nothing outside the page's folder is served", async () => {
   assert.equal((await get("/%E0%A4%A")).status, 400);
 });
 
-test("the cache serves the Debian kernel and initramfs and nothing else of the cache folder", async () => {
+test("the cache serves the Debian guests' kernel, initramfs and disk image, and nothing else of the folder", async () => {
   assert.deepEqual(JSON.parse((await get("/cache/index.json")).body), {
     kernel: "vmlinuz",
     initrd: "initrd-shell.cpio.gz",
     bootargs: "console=ttyAMA0",
+    disk: {
+      initrd: "initrd-virtio.cpio.gz",
+      image: "debian-12-armhf.img",
+      bootargs: "console=ttyAMA0 root=/dev/vda rw",
+    },
   });
   assert.equal((await get("/cache/vmlinuz")).body, "KERNEL");
   assert.equal((await get("/cache/initrd-shell.cpio.gz")).body, "INITRD");
-  for (const path of ["/cache/debian-12-armhf.img", "/cache/../vmlinuz", "/cache/%2e%2e/package.json", "/cache/"]) {
+  assert.equal((await get("/cache/initrd-virtio.cpio.gz")).body, "VIRTIO");
+  for (const path of ["/cache/initrd-test.cpio.gz", "/cache/../vmlinuz", "/cache/%2e%2e/package.json", "/cache/"]) {
     assert.equal((await get(path)).status, 404, path);
+  }
+});
+
+test("a disk image answers range requests: 206 with Content-Range, 416 outside it", async () => {
+  const head = await get("/cache/debian-12-armhf.img", "HEAD");
+  assert.equal(head.status, 200);
+  assert.equal(head.headers["accept-ranges"], "bytes");
+  assert.equal(head.headers["content-length"], "21");
+  const part = await get("/cache/debian-12-armhf.img", "GET", { Range: "bytes=5-9" });
+  assert.equal(part.status, 206);
+  assert.equal(part.body, "IMAGE");
+  assert.equal(part.headers["content-range"], "bytes 5-9/21");
+  assert.equal(part.headers["cross-origin-embedder-policy"], "require-corp");
+  const tail = await get("/cache/debian-12-armhf.img", "GET", { Range: "bytes=17-" });
+  assert.equal(tail.body, "6789");
+  assert.equal((await get("/cache/debian-12-armhf.img")).body, "DISK-IMAGE-0123456789");
+  for (const range of ["bytes=5-21", "bytes=9-5", "bytes=-5", "bytes=0-1,3-4", "items=0-1"]) {
+    const r = await get("/cache/debian-12-armhf.img", "GET", { Range: range });
+    assert.equal(r.status, 416, range);
+    assert.equal(r.headers["content-range"], "bytes */21", range);
   }
 });
 

@@ -57,6 +57,66 @@ export class MemoryBlockBackend implements BlockBackend {
   close(): void {}
 }
 
+/** A disk in memory that costs only what was written: pages of OVERLAY_BLOCK bytes made at the
+ * first write, zeros elsewhere. The scratch of an overlay where there is no file to put it in (a
+ * browser). Accesses may cross pages. */
+export class SparseMemoryBackend implements BlockBackend {
+  readonly readonly = false;
+  private readonly pages = new Map<number, Uint8Array>();
+
+  constructor(readonly size: number) {}
+
+  /** Bytes held (whole pages). */
+  get held(): number {
+    return this.pages.size * OVERLAY_BLOCK;
+  }
+
+  read(pos: number, bytes: Uint8Array, off: number, len: number): void {
+    this.each(pos, len, (page, at, o, n) => {
+      const p = this.pages.get(page);
+      if (p === undefined) bytes.fill(0, off + o, off + o + n);
+      else bytes.set(p.subarray(at, at + n), off + o);
+    });
+  }
+
+  write(pos: number, bytes: Uint8Array, off: number, len: number): void {
+    this.each(pos, len, (page, at, o, n) => {
+      let p = this.pages.get(page);
+      if (p === undefined) {
+        p = new Uint8Array(OVERLAY_BLOCK);
+        this.pages.set(page, p);
+      }
+      p.set(bytes.subarray(off + o, off + o + n), at);
+    });
+  }
+
+  flush(): void {}
+
+  discard(pos: number, len: number): void {
+    this.each(pos, len, (page, at, _o, n) => {
+      if (at === 0 && n === OVERLAY_BLOCK) this.pages.delete(page);
+      else this.pages.get(page)?.fill(0, at, at + n);
+    });
+  }
+
+  close(): void {
+    this.pages.clear();
+  }
+
+  /** Splits [pos, pos + len) by page: part(page, offset in it, offset in the run, bytes). */
+  private each(pos: number, len: number, part: (page: number, at: number, o: number, n: number) => void): void {
+    let done = 0;
+    while (done < len) {
+      const p = pos + done;
+      const page = Math.floor(p / OVERLAY_BLOCK);
+      const at = p - page * OVERLAY_BLOCK;
+      const n = Math.min(len - done, OVERLAY_BLOCK - at);
+      part(page, at, done, n);
+      done += n;
+    }
+  }
+}
+
 /** Granule of the copy-on-write overlay. */
 export const OVERLAY_BLOCK = 4096;
 
