@@ -172,7 +172,8 @@ export class GuestPicker {
     const diskFiles = [...(this.linuxFiles.querySelector<HTMLInputElement>("input[name=disk]")?.files ?? [])];
     const diskUrl = this.linuxFiles.querySelector<HTMLInputElement>("input[name=disk-url]")?.value.trim() ?? "";
     const disks: DiskSource[] = diskFiles.map((f) => ({ name: f.name, file: f }));
-    if (diskUrl !== "") disks.push({ name: diskUrl.split("/").pop() ?? "disk", url: new URL(diskUrl, location.href).href });
+    if (diskUrl !== "")
+      disks.push({ name: diskUrl.split("/").pop() ?? "disk", url: new URL(diskUrl, location.href).href });
     if (kernel === undefined) throw new Error("pick a kernel file first");
     if (kernel.size === 0) throw new Error(`kernel '${kernel.name}' is empty`);
     return {
