@@ -260,6 +260,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     vt.events = lane;
     interfaces[vcpu.id].onAcknowledge = (intid) => lane.record(EV_ACK, intid);
     lanes.push(lane);
+    if (!threaded) vcpu.events = lane;
     vcpu.interrupts = vgic;
     vcpu.timers = vt;
     vcpu.pmu = new Vpmu(vcpu.cpu, vcpu.hostIrq, vgic.ppiLine(vcpu.id, PPI_PMU));

@@ -22,6 +22,7 @@ import type { StateReader, StateWriter } from "../snapshot/state-stream.js";
 import { restoreCpu, saveCpu } from "../cpu/cpu-snapshot.js";
 import type { Vpmu } from "./vpmu.js";
 import { LazyFp } from "./vfp-lazy.js";
+import { EV_BLOCK, EV_OFF, EV_RUN, type VcpuEventLane } from "./vcpu-events.js";
 
 /** Power and scheduling state of a vcpu. */
 export const VcpuState = {
@@ -148,12 +149,14 @@ export class Vcpu implements HypTraps {
   powerOff(): void {
     this.leave(false);
     this.state = VcpuState.OFF;
+    this.show(EV_OFF, 0);
     this.yieldRequested = true;
   }
 
   /** Runs one slice of at most `budget` instructions and handles the exit. */
   runSlice(budget: number): void {
     if (this.state !== VcpuState.RUNNABLE) return;
+    this.show(EV_RUN, 0);
     const cpu = this.cpu;
     const interrupts = this.interrupts;
     const timers = this.timers;
@@ -219,7 +222,19 @@ export class Vcpu implements HypTraps {
   waitForInterrupt(): void {
     if (this.interrupts?.hasDeliverable(this.id)) return;
     this.state = VcpuState.BLOCKED;
+    this.show(EV_BLOCK, -1);
     this.leave(true);
+  }
+
+  /** With every vcpu on one thread, the live timeline hears of state changes here (a vcpu thread's
+   * loop reports its own). */
+  events: VcpuEventLane | null = null;
+  private shown = 0;
+
+  private show(kind: number, arg: number): void {
+    if (this.events === null || kind === this.shown) return;
+    this.shown = kind;
+    this.events.record(kind, arg);
   }
 
   /** The vcpu leaves its physical CPU (blocked or descheduled). */
