@@ -37,7 +37,15 @@ import { Fate, Power, VmControl } from "../vmm/vm-control.js";
 import { VgicLock } from "../vmm/vgic/vgic-lock.js";
 import { CodeCache } from "../cpu/code-cache.js";
 import { SameThreadBroadcast } from "../vmm/same-thread-broadcast.js";
-import { MachineSnapshot, arraysSection, ramSection } from "./virt-snapshot.js";
+import {
+  MachineSnapshot,
+  VCPU_SECTION_VERSION,
+  arraysSection,
+  bytesSection,
+  ramSection,
+  vcpuSection,
+} from "./virt-snapshot.js";
+import type { Section } from "../snapshot/snapshot-format.js";
 import { VIRT_FLASH, VIRT_GICC, VIRT_RAM_BASE, VIRT_RAM_MAX, VIRT_RTC, VIRT_SPIS, VIRT_UART, intidOf } from "./virt.js";
 
 /** Start of the RTC in icount mode, so deterministic runs print the same dates: 2026-01-01T00:00:00Z. */
@@ -120,9 +128,13 @@ export interface VirtMachine {
   readonly threaded: boolean;
   /** Guest instructions executed so far, every vcpu (with threads: as of their last slices). */
   instructions(): number;
-  /** The machine's snapshot sections (virt-snapshot.ts); null with vcpu threads, where the
-   * vcpus' state lives on their own threads. Save and restore them at `scheduler.checkpoint`. */
-  readonly snapshot: MachineSnapshot | null;
+  /** The machine's snapshot sections (virt-snapshot.ts). On one thread, save and restore them at
+   * `scheduler.checkpoint`; with vcpu threads, save through captureSnapshot and restore before
+   * run() (each vcpu thread then restores its own section as it starts). */
+  readonly snapshot: MachineSnapshot;
+  /** With vcpu threads: holds every vcpu between slices with guest time standing still, has each
+   * thread send its section, and returns the machine's sections; then lets the vcpus go. */
+  captureSnapshot(): Promise<Section[]>;
 }
 
 export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
@@ -351,6 +363,12 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
           traceOut,
           devicesTouched: () => sched.wake(),
           now: () => clock.now(),
+          // A restored machine's guest time stands still until every vcpu thread is up (starting
+          // a thread takes a good part of a second): the guest must not find its timers late.
+          allReady: () => {
+            if (restoredHold) clock.hold(false);
+            restoredHold = false;
+          },
           init: (v): VcpuThreadInit => ({
             vcpu: v,
             vcpus,
@@ -370,13 +388,22 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
             jitThreshold: config.jitThreshold === undefined ? 4000 : config.jitThreshold,
             trace: [...trace],
             virtioSlots: virtio.slots,
-            boot: v === 0 && plan !== null ? { entry: plan.entry | (plan.thumb ? 1 : 0), ...plan.registers } : null,
+            boot:
+              v === 0 && plan !== null && threadState[v] === null
+                ? { entry: plan.entry | (plan.thumb ? 1 : 0), ...plan.registers }
+                : null,
+            restore: threadState[v],
+            dirtyPages: CodeCache.of(vm.memoryBuffer).dirtyPages.buffer as SharedArrayBuffer,
           }),
         })
       : null;
 
-  const snapshot = threaded ? null : new MachineSnapshot();
-  if (snapshot !== null) {
+  // With vcpu threads a vcpu's section is made and restored on its own thread (captureSnapshot,
+  // VcpuThreadInit.restore); here it is bytes on their way.
+  const snapshot = new MachineSnapshot();
+  const threadState: (Uint8Array | null)[] = new Array<Uint8Array | null>(vcpus).fill(null);
+  let restoredHold = false;
+  {
     snapshot.add("ram", 1, ramSection(vm.memory, vm.regions, CodeCache.of(vm.memoryBuffer).dirtyPages));
     snapshot.add("clock", 1, {
       save(w) {
@@ -395,23 +422,19 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
       },
     });
     vm.vcpus.forEach((vcpu, k) => {
-      const hw = vcpu.cpu.timer as GenericTimer;
-      snapshot.add(`vcpu/${k}`, 2, {
-        save(w) {
-          vcpu.save(w);
-          hw.save(w);
-          interfaces[k].save(w);
-          vtimers[k].save(w);
-          vcpu.pmu!.save(w);
-        },
-        restore(r) {
-          vcpu.restore(r);
-          hw.restore(r);
-          interfaces[k].restore(r);
-          vtimers[k].restore(r);
-          vcpu.pmu!.restore(r);
-        },
-      });
+      const section = threaded
+        ? bytesSection(
+            () => threadState[k] ?? new Uint8Array(0),
+            (bytes) => (threadState[k] = bytes),
+          )
+        : vcpuSection({
+            vcpu,
+            timer: vcpu.cpu.timer as GenericTimer,
+            gic: interfaces[k],
+            vtimer: vtimers[k],
+            pmu: vcpu.pmu!,
+          });
+      snapshot.add(`vcpu/${k}`, VCPU_SECTION_VERSION, section);
     });
     snapshot.add("vgic", 1, arraysSection(vgicMem.buffers));
     snapshot.add("pl011", 1, {
@@ -430,6 +453,10 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   }
 
   const runThreads = async (t: VirtThreads): Promise<void> => {
+    if (threadState.some((s) => s !== null)) {
+      restoredHold = true;
+      clock.hold(true);
+    }
     const devices = sched.run();
     try {
       await t.run();
@@ -459,6 +486,23 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     run: () => (threads !== null ? runThreads(threads) : sched.run()),
     stop: () => (threads !== null ? threads.stop() : sched.stop()),
     refreshStats: () => threads?.requestStats(),
+    captureSnapshot: async () => {
+      if (threads === null)
+        throw new Error("captureSnapshot is for vcpu threads; use snapshot.save() at the checkpoint");
+      const wasHeld = Atomics.load(control.hold, 0) !== 0;
+      clock.hold(true);
+      try {
+        const states = await threads.collectStates();
+        states.forEach((s, k) => (threadState[k] = s));
+        return snapshot.save();
+      } finally {
+        threadState.fill(null);
+        if (!wasHeld) {
+          clock.hold(false);
+          control.setHold(false);
+        }
+      }
+    },
     statsRows: () =>
       threads !== null
         ? { exits: threads.stats.map((s) => s?.exits ?? []), vtimer: threads.stats.map((s) => s?.vtimer ?? []) }

@@ -19,6 +19,77 @@
 import type { Section } from "../snapshot/snapshot-format.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
 import { StateReader, StateWriter, type Snapshotable } from "../snapshot/state-stream.js";
+import type { GicVirtualInterface } from "../gic/virtual-interface.js";
+import type { GenericTimer } from "../timer/generic-timer.js";
+import type { Vcpu } from "../vmm/vcpu.js";
+import type { Vpmu } from "../vmm/vpmu.js";
+import type { Vtimer } from "../vmm/vtimer.js";
+
+/** Layout version of the vcpu/N sections. */
+export const VCPU_SECTION_VERSION = 2;
+
+/** What a vcpu/N section holds: one physical CPU's state and the hypervisor's state for its vcpu. */
+export interface VcpuParts {
+  vcpu: Vcpu;
+  timer: GenericTimer;
+  gic: GicVirtualInterface;
+  vtimer: Vtimer;
+  pmu: Vpmu;
+}
+
+/** A vcpu's section, the same bytes whether the vcpu runs on the machine's thread or its own. */
+export function vcpuSection(p: VcpuParts): Snapshotable {
+  return {
+    save(w) {
+      p.vcpu.save(w);
+      p.timer.save(w);
+      p.gic.save(w);
+      p.vtimer.save(w);
+      p.pmu.save(w);
+    },
+    restore(r) {
+      p.vcpu.restore(r);
+      p.timer.restore(r);
+      p.gic.restore(r);
+      p.vtimer.restore(r);
+      p.pmu.restore(r);
+    },
+  };
+}
+
+/** A section's bytes, whole (a vcpu thread sends its own to the I/O thread). */
+export function sectionBytes(part: Snapshotable): Uint8Array {
+  const w = new StateWriter();
+  part.save(w);
+  const parts = w.finish();
+  const out = new Uint8Array(parts.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of parts) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+/** Restores a section from its bytes, which it must use up exactly. */
+export function restoreSection(part: Snapshotable, bytes: Uint8Array, name: string): void {
+  const r = new StateReader(bytes, name);
+  part.restore(r);
+  if (r.remaining !== 0) throw new SnapshotError(`section '${name}' is longer than its contents`);
+}
+
+/** A section kept elsewhere (a vcpu thread's): saved from the bytes `get` gives, restored into
+ * the bytes `put` keeps, for the thread to restore itself. */
+export function bytesSection(get: () => Uint8Array, put: (bytes: Uint8Array) => void): Snapshotable {
+  return {
+    save(w) {
+      w.raw(get());
+    },
+    restore(r) {
+      put(r.raw(r.remaining).slice());
+    },
+  };
+}
 
 const PAGE = 4096;
 const NO_MORE_PAGES = 0xffffffff;

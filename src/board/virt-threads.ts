@@ -6,7 +6,7 @@
 import type { VcpuThreadHandle, VcpuThreadHost } from "../host/thread-host.js";
 import { COUNTER_HZ } from "../host/time.js";
 import type { FromVcpu, VcpuThreadInit, VcpuThreadStats } from "../host/thread-messages.js";
-import { Fate, MAINT_STATS, type VmControl } from "../vmm/vm-control.js";
+import { Fate, MAINT_SAVE, MAINT_STATS, type VmControl } from "../vmm/vm-control.js";
 import type { Vm } from "../vmm/vm.js";
 import { answerClockSync } from "../host/clock-sync.js";
 
@@ -26,6 +26,8 @@ export interface VirtThreadsConfig {
   devicesTouched: () => void;
   /** The VM's clock (counter ticks), which stamps the trace lines. */
   now: () => number;
+  /** Every vcpu thread is built and about to run. */
+  allReady?: () => void;
 }
 
 export class VirtThreads {
@@ -40,6 +42,9 @@ export class VirtThreads {
   private readonly traceLast: number[];
   private traceTimer: ReturnType<typeof setTimeout> | null = null;
   private finals = 0;
+  private readyCount = 0;
+  private saved: (Uint8Array | null)[] = [];
+  private savedDone: ((states: Uint8Array[]) => void) | null = null;
   private done: (() => void) | null = null;
   private failure: string | null = null;
 
@@ -75,6 +80,22 @@ export class VirtThreads {
 
   stop(): void {
     this.cfg.control.setFate(Fate.STOPPED);
+  }
+
+  /** Holds every vcpu (VmControl.hold) and has each send its snapshot section; resolves with them,
+   * by vcpu, once all are in. The vcpus stay held: the caller lets them go. Every posted write a
+   * vcpu made before it stopped has been carried out by then (its messages arrive in order). */
+  collectStates(): Promise<Uint8Array[]> {
+    const c = this.cfg.control;
+    if (this.savedDone !== null) return Promise.reject(new Error("a snapshot is already being taken"));
+    return new Promise((resolve) => {
+      this.saved = new Array<Uint8Array | null>(c.vcpus).fill(null);
+      this.savedDone = resolve;
+      for (let v = 0; v < c.vcpus; v++) Atomics.or(c.maintenance, v, MAINT_SAVE);
+      c.setHold(true);
+      // Vcpus already held (a pause) wait on the hold word: have them look again.
+      Atomics.notify(c.hold, 0);
+    });
   }
 
   /** Asks every vcpu thread for fresh statistics (they arrive on their next loop turn). */
@@ -131,6 +152,18 @@ export class VirtThreads {
         if (m.final && ++this.finals === control.vcpus && this.done !== null) {
           this.done();
           this.done = null;
+        }
+        return;
+      case "ready":
+        if (++this.readyCount === control.vcpus) this.cfg.allReady?.();
+        return;
+      case "saved":
+        this.saved[m.vcpu] = m.data;
+        if (this.saved.every((s) => s !== null)) {
+          const states = this.saved as Uint8Array[];
+          this.saved = [];
+          this.savedDone?.(states);
+          this.savedDone = null;
         }
         return;
       case "clock":

@@ -33,6 +33,9 @@ import { FlashGates, VIRT_FLASH_BANKS, VcpuFlashWindow } from "./virt-flash.js";
 import { TLB_ALL } from "../vmm/vm-control.js";
 import { EV_ACK, EV_LR_FILL, VcpuEventLane } from "../vmm/vcpu-events.js";
 import { measureClockCorrection } from "../host/clock-sync.js";
+import { restoreSection, sectionBytes, vcpuSection } from "./virt-snapshot.js";
+import type { Snapshotable } from "../snapshot/state-stream.js";
+import { CodeCache } from "../cpu/code-cache.js";
 
 const NO_LINE = { set(): void {} };
 
@@ -113,6 +116,7 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
   private readonly bus = new MmioBus();
   private readonly sink: MessageSink;
   private readonly warned = new Set<string>();
+  private readonly section: Snapshotable;
   /** This vcpu's lane of the live event rings (the browser page's timeline). */
   readonly events: VcpuEventLane;
   private readonly tracePsci: boolean;
@@ -150,6 +154,8 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     this.tracePsci = trace.has("psci");
     this.traceMmio = trace.has("mmio");
 
+    // Pages this thread writes are marked in the machine's one map (for snapshots).
+    CodeCache.of(init.memory, init.dirtyPages);
     const stage2 = new Stage2(init.memory);
     const gates = init.flashGates === null ? null : new FlashGates(init.flashGates);
     for (const r of init.regions) {
@@ -255,10 +261,20 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
       });
     }
 
-    if (init.boot !== null) {
+    this.section = vcpuSection({ vcpu, timer: hw, gic: this.gic, vtimer: this.vtimer, pmu: vcpu.pmu });
+    if (init.restore !== null) {
+      // A restored machine: this vcpu goes on from its section; the power word follows it.
+      restoreSection(this.section, init.restore, `vcpu/${id}`);
+      Atomics.store(control.power, id, vcpu.state === VcpuState.OFF ? Power.OFF : Power.ON);
+    } else if (init.boot !== null) {
       const b = init.boot;
       vcpu.powerOn(b.entry, b.r0, b.r1, b.r2);
     }
+  }
+
+  /** This vcpu's snapshot section (taken between slices, with the VM held). */
+  saveState(): Uint8Array {
+    return sectionBytes(this.section);
   }
 
   /** Starts the vcpu if a CPU_ON for it was accepted. */

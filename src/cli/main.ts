@@ -25,7 +25,14 @@ import { resolve as resolvePath } from "node:path";
 import { GdbServer, GdbServerError } from "../host/node/gdb-server.js";
 import { VmDebugger } from "../debug/vm-debugger.js";
 import { SnapshotError } from "../snapshot/snapshot-error.js";
-import { cannotSave, defaultSnapshotPath, identifyDisks, loadSnapshot, saveSnapshot } from "./snapshot-cli.js";
+import {
+  cannotSave,
+  defaultSnapshotPath,
+  identifyDisks,
+  loadSnapshot,
+  saveSnapshotNow,
+  saveSnapshotThreaded,
+} from "./snapshot-cli.js";
 import { COUNTER_HZ } from "../host/time.js";
 import { parseWebOptions, WEB_USAGE, type WebOptions } from "./web-options.js";
 import { serveWeb, WebServerError } from "./web-server.js";
@@ -86,7 +93,8 @@ async function run(given: RunOptions): Promise<number> {
       drives: c.disks.map((d) => ({ path: d.path, readonly: d.readonly, snapshot: false })),
       console: c.console,
       rng: c.rng,
-      vcpuThreads: false,
+      // A snapshot restores on vcpu threads or on one, whichever it was taken on.
+      vcpuThreads: c.clock === "host" && opts.vcpuThreads,
     };
   }
   let smp = opts.smp;
@@ -249,10 +257,26 @@ async function run(given: RunOptions): Promise<number> {
   let saveFailed = false;
   const saveAt =
     opts.saveAfterMs === undefined ? Infinity : machine.clock.now() + (opts.saveAfterMs * COUNTER_HZ) / 1000;
+  let saving = false;
   machine.scheduler.checkpoint = () => {
-    if (!saveRequested && machine.clock.now() < saveAt) return;
+    if (saving || (!saveRequested && machine.clock.now() < saveAt)) return;
     const andExit = !saveRequested;
     saveRequested = false;
+    takeSnapshot(andExit);
+  };
+  // With vcpu threads this thread's scheduler runs only the devices: --save-after looks again
+  // when that much host time (guest time, in host-clock mode) has passed.
+  if (machine.threaded && Number.isFinite(saveAt)) setTimeout(() => machine.scheduler.wake(), opts.saveAfterMs);
+  const snapshotFailed = (e: unknown, andExit: boolean) => {
+    if (!(e instanceof SnapshotError)) throw e;
+    terminal.flush();
+    logLine(`error: ${e.message}`);
+    saveFailed = andExit;
+  };
+  // On one thread all of it happens here, before the next round (a --save-after run stops at
+  // once, so its output ends exactly where the snapshot does); with vcpu threads the vcpus are
+  // held while they send their state.
+  const takeSnapshot = (andExit: boolean): void => {
     try {
       opened.forEach((d) => d.flush());
       const config = {
@@ -265,14 +289,24 @@ async function run(given: RunOptions): Promise<number> {
         console: opts.console,
         disks: identifyDisks(drives.map((d) => ({ path: d.path, readonly: d.readonly, serial: driveSerial(d.path) }))),
       };
-      const line = saveSnapshot(machine, config, opts.save ?? defaultSnapshotPath());
-      terminal.flush();
-      logLine(line);
+      const path = opts.save ?? defaultSnapshotPath();
+      const report = (line: string) => {
+        terminal.flush();
+        logLine(line);
+      };
+      if (machine.threaded) {
+        saving = true;
+        saveSnapshotThreaded(machine, config, path)
+          .then(report, (e: unknown) => snapshotFailed(e, andExit))
+          .finally(() => {
+            saving = false;
+            if (andExit) machine.stop();
+          });
+        return;
+      }
+      report(saveSnapshotNow(machine, config, path));
     } catch (e) {
-      if (!(e instanceof SnapshotError)) throw e;
-      terminal.flush();
-      logLine(`error: ${e.message}`);
-      saveFailed = andExit;
+      snapshotFailed(e, andExit);
     }
     if (andExit) machine.stop();
   };

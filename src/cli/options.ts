@@ -64,7 +64,6 @@ const MACHINE_OPTIONS = [
   "mac",
   "share",
   "dump-dtb",
-  "vcpu-threads",
   "pflash",
 ] as const;
 
@@ -363,10 +362,7 @@ export function parseRunOptions(argv: string[]): RunOptions {
     trace,
     guest: v.guest,
     jit,
-    // A snapshot needs every vcpu on one thread: --save and --save-after choose that unless
-    // --vcpu-threads says otherwise (which is then refused with one line).
-    vcpuThreads:
-      threads === "on" && (v["vcpu-threads"] !== undefined || (v.save === undefined && v["save-after"] === undefined)),
+    vcpuThreads: threads === "on",
     drives,
     console,
     rng: rng === "on",

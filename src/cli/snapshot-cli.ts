@@ -26,8 +26,6 @@ const CONFIG_VERSION = 1;
 
 /** Why this run cannot be saved, or null if it can. */
 export function cannotSave(machine: VirtMachine, opts: RunOptions): string | null {
-  if (machine.snapshot === null)
-    return "snapshots need every vcpu on one thread: start armvmm with --save FILE, or --vcpu-threads off";
   if (opts.nets.length > 0) return "snapshots do not cover --net NICs (their peers cannot be saved)";
   if (opts.shares.length > 0) return "snapshots do not cover --share folders (open host files cannot be saved)";
   if (opts.pflash.some((p) => p !== null)) return "snapshots do not cover --pflash banks (their files go on changing)";
@@ -45,15 +43,39 @@ export function defaultSnapshotPath(): string {
   return `armvmm-${stamp}.snap`;
 }
 
-/** Writes the machine's snapshot; returns the line to report. Call at the scheduler's checkpoint. */
-export function saveSnapshot(machine: VirtMachine, config: SnapshotConfig, path: string): string {
+/** Writes the snapshot of a machine whose vcpus share this thread; returns the line to report.
+ * Call it at the scheduler's checkpoint (every vcpu between slices). */
+export function saveSnapshotNow(machine: VirtMachine, config: SnapshotConfig, path: string): string {
   const started = performance.now();
   const cpu0 = process.cpuUsage();
-  // The guest time the snapshot holds (the host clock runs on while the file is written).
   const seconds = machine.clock.now() / COUNTER_HZ;
+  return writeSnapshot(machine.snapshot.save(), config, path, seconds, started, cpu0);
+}
+
+/** The same with vcpu threads: they are held (guest time standing still) while they send their
+ * state, and let go before the file is written. */
+export async function saveSnapshotThreaded(
+  machine: VirtMachine,
+  config: SnapshotConfig,
+  path: string,
+): Promise<string> {
+  const started = performance.now();
+  const cpu0 = process.cpuUsage();
+  const seconds = machine.clock.now() / COUNTER_HZ;
+  return writeSnapshot(await machine.captureSnapshot(), config, path, seconds, started, cpu0);
+}
+
+function writeSnapshot(
+  machineSections: Section[],
+  config: SnapshotConfig,
+  path: string,
+  seconds: number,
+  started: number,
+  cpu0: NodeJS.CpuUsage,
+): string {
   const sections: Section[] = [
     { name: "config", version: CONFIG_VERSION, data: [new TextEncoder().encode(JSON.stringify(config))] },
-    ...machine.snapshot!.save(),
+    ...machineSections,
   ];
   const bytes = writeSnapshotFile(path, sections);
   const ms = performance.now() - started;

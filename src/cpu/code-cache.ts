@@ -84,19 +84,21 @@ export class CodeCache {
 
   /** Pages ever written (1 per 4 KiB page of the buffer): marked when a write translation is
    * cached and by every slow-path store, loader and device write, so a snapshot reads only these
-   * (reading a page the host never touched costs a page fault, slow on some hosts). */
+   * (reading a page the host never touched costs a page fault, slow on some hosts). Shared
+   * memory: every thread of a machine marks the same map (each has a cache of its own). */
   readonly dirtyPages: Uint8Array;
 
-  private constructor(bytes: number) {
+  private constructor(bytes: number, dirty?: SharedArrayBuffer) {
     this.pages = new Array<CodePage | undefined>(Math.ceil(bytes / 4096)).fill(undefined);
-    this.dirtyPages = new Uint8Array(Math.ceil(bytes / 4096));
+    this.dirtyPages = new Uint8Array(dirty ?? new SharedArrayBuffer(Math.ceil(bytes / 4096)));
   }
 
-  /** The cache of the machine whose memory is `buffer`. */
-  static of(buffer: ArrayBufferLike): CodeCache {
+  /** The cache of the machine whose memory is `buffer`; a thread's first call for a machine built
+   * on another thread passes that machine's `dirtyPages` buffer, to mark the same map. */
+  static of(buffer: ArrayBufferLike, dirty?: SharedArrayBuffer): CodeCache {
     let c = caches.get(buffer);
     if (c === undefined) {
-      c = new CodeCache(buffer.byteLength);
+      c = new CodeCache(buffer.byteLength, dirty);
       caches.set(buffer, c);
     }
     return c;

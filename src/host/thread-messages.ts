@@ -26,6 +26,10 @@ export interface VcpuThreadInit {
   boot: { entry: number; r0: number; r1: number; r2: number } | null;
   /** Virtio-mmio slots that hold a device (served by the I/O thread). */
   virtioSlots: number[];
+  /** The machine's map of pages ever written (CodeCache.dirtyPages), shared. */
+  dirtyPages: SharedArrayBuffer;
+  /** The vcpu's snapshot section to start from (a restored machine), or null. */
+  restore: Uint8Array | null;
 }
 
 /** Statistics a vcpu thread reports (at the end, and when asked). */
@@ -47,6 +51,10 @@ export type FromVcpu =
   | { k: "trace"; vcpu: number; t: number; line: string }
   | { k: "stats"; stats: VcpuThreadStats; final: boolean }
   | { k: "fatal"; message: string }
+  /** The thread is built and about to run its vcpu. */
+  | { k: "ready"; vcpu: number }
+  /** The vcpu's snapshot section, asked for with MAINT_SAVE while the VM is held. */
+  | { k: "saved"; vcpu: number; data: Uint8Array }
   /** What time is it on the I/O thread? (clock-sync.ts) */
   | { k: "clock"; vcpu: number };
 

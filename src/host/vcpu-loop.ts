@@ -7,7 +7,7 @@ import type { CpuBroadcast } from "../cpu/core.js";
 import type { VirtVcpuThread } from "../board/virt-vcpu-thread.js";
 import { ExitReason } from "../cpu/exits.js";
 import { VcpuState } from "../vmm/vcpu.js";
-import { MAINT_CODE, MAINT_STATS, MAINT_TLB } from "../vmm/vm-control.js";
+import { MAINT_CODE, MAINT_SAVE, MAINT_STATS, MAINT_TLB } from "../vmm/vm-control.js";
 import { EV_BLOCK, EV_DEADLINE, EV_HOLD, EV_OFF, EV_RUN, EV_WFI } from "../vmm/vcpu-events.js";
 import { COUNTER_HZ } from "./time.js";
 import type { MessageSink, VcpuThreadStats } from "./thread-messages.js";
@@ -139,6 +139,10 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     if (m & MAINT_CODE) t.dropCleanedCode();
     Atomics.notify(control.maintenance, id);
     if (m & MAINT_STATS) stats(false);
+    if (m & MAINT_SAVE) {
+      const data = t.saveState();
+      sink.post({ k: "saved", vcpu: id, data });
+    }
   };
 
   /** Blocks until `deadline` (counter ticks) or a kick. A timed Atomics.wait wakes some 100 µs
@@ -171,13 +175,18 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     events.record(kind, arg);
   };
   let lastDeadline = -1;
+  sink.post({ k: "ready", vcpu: id });
 
   for (;;) {
     Atomics.store(kicks, id, 0);
     if (!control.running) break;
     if (Atomics.load(control.hold, 0) !== 0) {
-      // Paused: guest time stands still meanwhile (the clock is held), so nothing falls due.
+      // Paused (or a snapshot is being taken): guest time stands still meanwhile (the clock is
+      // held), so nothing falls due. A CPU_ON accepted before the hold starts the vcpu first, so
+      // that a snapshot holds it as on.
       show(EV_HOLD, 0);
+      t.takePowerOn();
+      t.serviceRequests();
       Atomics.wait(control.hold, 0, 1);
       continue;
     }

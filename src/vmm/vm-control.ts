@@ -23,6 +23,8 @@ export const MAINT_TLB = 1;
 export const MAINT_CODE = 2;
 /** Post a statistics snapshot to the I/O thread. */
 export const MAINT_STATS = 8;
+/** Send the vcpu's snapshot section to the I/O thread (asked while the VM is held). */
+export const MAINT_SAVE = 16;
 
 /** Entries of the clean log: a vcpu that falls further behind drops all its translated code. */
 export const CLEAN_LOG = 4096;

@@ -64,7 +64,12 @@ function stopMachine(): void {
   running = null;
 }
 
+/** Which start is the latest: a start that finds a later one begun while it loaded its files
+ * gives way (the user picked another guest while the first was still being fetched). */
+let starts = 0;
+
 async function start(choice: GuestChoice): Promise<void> {
+  const mine = ++starts;
   stopMachine();
   term.reset();
   setStatus("starting", `starting ${choice.label}…`);
@@ -72,9 +77,11 @@ async function start(choice: GuestChoice): Promise<void> {
   try {
     files = await choice.load();
   } catch (e) {
-    setStatus("error", e instanceof Error ? e.message : String(e));
+    if (mine === starts) setStatus("error", e instanceof Error ? e.message : String(e));
     return;
   }
+  if (mine !== starts) return;
+  stopMachine();
   const worker = new Worker(new URL("./io-worker.js", import.meta.url), { type: "module", name: "armvmm I/O" });
   const r: Running = {
     worker,

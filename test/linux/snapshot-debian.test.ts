@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { guestCacheDir } from "../../src/cli/guests.js";
-import { runCli } from "../guests/cli-runner.js";
+import { spawn } from "node:child_process";
+import { CLI, ROOT, runCli } from "../guests/cli-runner.js";
 import { failIfMissing, skipOption } from "../helpers/required.js";
 
 const CACHE = guestCacheDir();
@@ -49,3 +50,48 @@ test("Debian saved at the shell and restored: `sleep 1; date` answers", { skip: 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test(
+  "Debian on vcpu threads, saved at the shell with Ctrl-A s and restored on threads: the shell answers",
+  { skip: skipOption(ABSENT), timeout: 600_000 },
+  async () => {
+    failIfMissing(ABSENT);
+    const dir = mkdtempSync(join(tmpdir(), "armvmm-snapshot-debian-threads-"));
+    try {
+      const file = join(dir, "debian-threads.snap");
+      // `script` gives the VMM a pseudo-terminal, so Ctrl-A s is an escape and not guest input.
+      const command = [process.execPath, CLI, "run", "--guest", "debian", "--mem", "256M", "--smp", "2", "--save", file]
+        .map((a) => JSON.stringify(a))
+        .join(" ");
+      const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: ROOT });
+      let out = "";
+      const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+      child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+      const until = async (pattern: RegExp, ms: number) => {
+        const limit = Date.now() + ms;
+        while (!pattern.test(out)) {
+          if (Date.now() > limit) throw new Error(`no ${pattern}:\n${out.slice(-3000)}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      // The prompt (busybox then asks the terminal where its cursor is: ESC [6n).
+      await until(/built-in shell \(ash\)[\s\S]*\/ # /, 400_000);
+      child.stdin.write("\x01s");
+      await until(/snapshot saved to/, 60_000);
+      child.stdin.write("poweroff -f\r");
+      assert.equal(await exited, 0, out.slice(-2000));
+
+      const resumed = await runCli(["run", "--restore", file, "--stats"], {
+        input: "sleep 1; echo answer-$((6*7)); cat /proc/interrupts | grep -c arch_timer\npoweroff -f\n",
+        timeoutMs: 300_000,
+      });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.match(resumed.stderr, /\(vcpu threads\)/);
+      assert.match(resumed.stdout, /^answer-42\r?$/m);
+      assert.match(resumed.stdout, /reboot: Power down/);
+      assert.doesNotMatch(resumed.stdout, /Booting Linux/, "the restored run booted again");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
