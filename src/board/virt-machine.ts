@@ -363,11 +363,9 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
           traceOut,
           devicesTouched: () => sched.wake(),
           now: () => clock.now(),
-          // A restored machine's guest time stands still until every vcpu thread is up (starting
-          // a thread takes a good part of a second): the guest must not find its timers late.
           allReady: () => {
-            if (restoredHold) clock.hold(false);
-            restoredHold = false;
+            if (startHold) clock.hold(false);
+            startHold = false;
           },
           init: (v): VcpuThreadInit => ({
             vcpu: v,
@@ -402,7 +400,8 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   // VcpuThreadInit.restore); here it is bytes on their way.
   const snapshot = new MachineSnapshot();
   const threadState: (Uint8Array | null)[] = new Array<Uint8Array | null>(vcpus).fill(null);
-  let restoredHold = false;
+  /** The clock is held until every vcpu thread is up (runThreads). */
+  let startHold = false;
   {
     snapshot.add("ram", 1, ramSection(vm.memory, vm.regions, CodeCache.of(vm.memoryBuffer).dirtyPages));
     snapshot.add("clock", 1, {
@@ -453,10 +452,11 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   }
 
   const runThreads = async (t: VirtThreads): Promise<void> => {
-    if (threadState.some((s) => s !== null)) {
-      restoredHold = true;
-      clock.hold(true);
-    }
+    // Guest time starts when the vcpus can run, as QEMU's virtual clock starts with the VM, not
+    // when the machine is built: starting threads takes a good part of a second (more in a
+    // browser), and a restored guest must not find its timers late, nor a fresh one its first tick.
+    startHold = true;
+    clock.hold(true);
     const devices = sched.run();
     try {
       await t.run();
