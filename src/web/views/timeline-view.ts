@@ -194,16 +194,10 @@ export class TimelineView {
             ctx.fillRect(x(m.arg) - 1, top + 34, 2, 8);
             break;
           case EV_INJECT:
-            ctx.fillStyle = "#f08a24";
-            ctx.beginPath();
-            ctx.arc(mx, top + 4, 3.5, 0, 2 * Math.PI);
-            ctx.fill();
+            dot(ctx, mx, top + 4, "#f08a24");
             break;
           case EV_ACK:
-            ctx.fillStyle = "#8e3fc0";
-            ctx.beginPath();
-            ctx.arc(mx, top + 30, 3.5, 0, 2 * Math.PI);
-            ctx.fill();
+            dot(ctx, mx, top + 30, "#8e3fc0");
             break;
         }
       }
@@ -224,6 +218,13 @@ export class TimelineView {
       cv.setAttribute("aria-label", `Timer timeline of the last ${WINDOW_MS / 1000} s. ${lines.join(". ")}`);
     }
   }
+}
+
+function dot(ctx: CanvasRenderingContext2D, x: number, y: number, colour: string): void {
+  ctx.fillStyle = colour;
+  ctx.beginPath();
+  ctx.arc(x, y, 3.5, 0, 2 * Math.PI);
+  ctx.fill();
 }
 
 function fmt(ms: number): string {
