@@ -107,6 +107,15 @@ export class GuestPicker {
       const res = await fetch("cache/index.json");
       if (res.ok) {
         const c = (await res.json()) as CacheIndex;
+        /** Debian's kernel with one of the cached initramfs images. */
+        const debian = async (name: string, initrd: string, bootargs: string, disks: DiskSource[] = []) => ({
+          name,
+          kernel: await fetchBytes(`cache/${c.kernel}`, "the Debian kernel"),
+          initrd: await fetchBytes(`cache/${initrd}`, "the Debian initramfs"),
+          bios: null,
+          bootargs,
+          disks,
+        });
         this.add(
           "debian",
           linux,
@@ -114,13 +123,7 @@ export class GuestPicker {
             label: "Debian armmp kernel, busybox shell",
             vcpus: 2,
             ramMb: 256,
-            load: async () => ({
-              name: "Debian",
-              kernel: await fetchBytes(`cache/${c.kernel}`, "the Debian kernel"),
-              initrd: await fetchBytes(`cache/${c.initrd}`, "the Debian initramfs"),
-              bios: null,
-              bootargs: c.bootargs,
-            }),
+            load: () => debian("Debian", c.initrd, c.bootargs),
           },
           "the Debian guest fetched by npm run guests",
         );
@@ -133,14 +136,10 @@ export class GuestPicker {
               label: "Debian 12 on a disk (systemd; the image read by range requests)",
               vcpus: 2,
               ramMb: 512,
-              load: async () => ({
-                name: "Debian on a disk",
-                kernel: await fetchBytes(`cache/${c.kernel}`, "the Debian kernel"),
-                initrd: await fetchBytes(`cache/${disk.initrd}`, "the virtio initramfs"),
-                bios: null,
-                bootargs: disk.bootargs,
-                disks: [{ name: disk.image, url: new URL(`cache/${disk.image}`, location.href).href }],
-              }),
+              load: () =>
+                debian("Debian on a disk", disk.initrd, disk.bootargs, [
+                  { name: disk.image, url: new URL(`cache/${disk.image}`, location.href).href },
+                ]),
             },
             "Debian's root file system image built by npm run guests -- --rootfs; writes stay in the page",
           );
