@@ -1,6 +1,7 @@
 // The virt machine's snapshot: every part of the machine as one named, versioned section, taken
-// between scheduler rounds on one thread (every vcpu between slices, every device between
-// requests: devices are synchronous there, so nothing is in flight).
+// with every vcpu between slices and every device between requests (devices are synchronous, so
+// nothing is in flight): between scheduler rounds on one thread; with vcpu threads, while the VM
+// is held and each vcpu thread sends its own section (VirtMachine.captureSnapshot).
 //
 //   ram          the memory regions, sparse: only pages holding a non-zero byte are stored
 //   clock        the clock's base (icount: the idle jumps; host: the count, so time resumes where
