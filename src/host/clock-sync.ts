@@ -33,5 +33,8 @@ export function measureClockCorrection(sink: MessageSink, vcpu: number, epoch: F
       correction = epoch[vcpu] - (t0 + t1) / 2;
     }
   }
-  return correction;
+  // Within the round trip's uncertainty the clocks already agree (Node's threads do, exactly):
+  // a "correction" there would only be measurement noise, and vcpus whose clocks disagree by it
+  // could show a guest time going backwards between CPUs.
+  return Math.abs(correction) <= best / 2 ? 0 : correction;
 }
