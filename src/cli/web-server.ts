@@ -73,7 +73,12 @@ export function serveWeb(port: number, root = webRoot(), cacheDir = guestCacheDi
         return send(200, JSON.stringify({ ...SHELL, disk: diskReady ? DISK : null }), TYPES[".json"]);
       }
       if (!cacheFiles.has(name)) return send(404, "not found\n");
-      return sendFile(req, res, join(cacheDir, name));
+      try {
+        return sendFile(req, res, join(cacheDir, name));
+      } catch {
+        // Gone or unreadable since the server started: a miss, not a crash.
+        return send(404, "not found\n");
+      }
     }
     // A file of the page's folder, and nothing outside it.
     const file = normalize(join(root, path));
@@ -81,7 +86,13 @@ export function serveWeb(port: number, root = webRoot(), cacheDir = guestCacheDi
       return send(404, "not found\n");
     }
     if (!existsSync(file) || !statSync(file).isFile()) return send(404, "not found\n");
-    send(200, readFileSync(file), TYPES[extname(file)] ?? "application/octet-stream");
+    let body: Buffer;
+    try {
+      body = readFileSync(file);
+    } catch {
+      return send(404, "not found\n");
+    }
+    send(200, body, TYPES[extname(file)] ?? "application/octet-stream");
   });
   return new Promise((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) =>
