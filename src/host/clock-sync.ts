@@ -7,7 +7,13 @@
 import type { MessageSink } from "./thread-messages.js";
 import { epochMs } from "./clock.js";
 
-const ROUNDS = 5;
+/** Rounds: at least the first number, and more (up to the second) until one is quick. A busy
+ * host (threads starting, a loaded machine) makes round trips of tens of milliseconds, and the
+ * error of the correction is up to half the quickest one: vcpus whose clocks disagree by tens of
+ * milliseconds hang Linux (its clocksource must agree between CPUs). */
+const ROUNDS_MIN = 5;
+const ROUNDS_MAX = 40;
+const QUICK_ROUND_MS = 0.5;
 const ANSWER_WAIT_MS = 1000;
 
 /** The I/O thread's half: the answer slot of vcpu `v` gets the time now. */
@@ -22,7 +28,7 @@ export function answerClockSync(epoch: Float64Array, seq: Int32Array, v: number)
 export function measureClockCorrection(sink: MessageSink, vcpu: number, epoch: Float64Array, seq: Int32Array): number {
   let best = Infinity;
   let correction = 0;
-  for (let k = 0; k < ROUNDS; k++) {
+  for (let k = 0; k < ROUNDS_MAX && (k < ROUNDS_MIN || best > QUICK_ROUND_MS); k++) {
     const before = Atomics.load(seq, vcpu);
     const t0 = epochMs();
     sink.post({ k: "clock", vcpu });

@@ -23,6 +23,49 @@ test("clock sync: an I/O thread whose timeOrigin reads 250 ms ahead gives a corr
   assert.deepEqual(asked[0], { k: "clock", vcpu: 1 });
 });
 
+/** Spins for `ms` (a slow round trip). */
+function spin(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+test("clock sync: an offset within half the quickest round trip is noise, not a correction", () => {
+  const epoch = new Float64Array(1);
+  const seq = new Int32Array(new SharedArrayBuffer(4));
+  let rounds = 0;
+  // Every round takes 8 ms and the I/O thread answers 3 ms into it: the clocks agree, and the
+  // 1 ms by which the answer is off the middle of the round trip says nothing.
+  const sink = {
+    post() {
+      rounds++;
+      spin(3);
+      answerClockSync(epoch, seq, 0);
+      spin(5);
+    },
+  };
+  assert.equal(measureClockCorrection(sink, 0, epoch, seq), 0);
+  assert.equal(rounds, 40, "slow round trips: it tries up to 40 times for a quick one");
+});
+
+test("clock sync: a slow start is outlasted, and the quick round's offset is the one kept", () => {
+  const epoch = new Float64Array(1);
+  const seq = new Int32Array(new SharedArrayBuffer(4));
+  let rounds = 0;
+  // The first rounds are slow (a thread starting on a busy host), then the answers come at once.
+  const sink = {
+    post() {
+      rounds++;
+      if (rounds <= 6) spin(4);
+      answerClockSync(epoch, seq, 0);
+      epoch[0] += 100;
+      if (rounds <= 6) spin(4);
+    },
+  };
+  const c = measureClockCorrection(sink, 0, epoch, seq);
+  assert.ok(Math.abs(c - 100) < 0.5, `correction ${c}`);
+  assert.equal(rounds, 7, "it stops at the first quick round after the slow ones");
+});
+
 test("clock sync: no answer leaves the clock uncorrected", () => {
   const seq = new Int32Array(new SharedArrayBuffer(4));
   const start = performance.now();
