@@ -26,6 +26,7 @@ import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
 import { buildVirtio, virtioSlotsOf, type VirtioConfig } from "./virt-virtio.js";
 import { GuestMemory } from "../devices/virtio/guest-memory.js";
+import { VIRTIO_IRQ_WORDS } from "../devices/virtio/interrupt-status.js";
 import type { VirtioConsole } from "../devices/virtio/console.js";
 import { VirtThreads } from "./virt-threads.js";
 import { EV_ACK, EV_LR_FILL, VcpuEventLane } from "../vmm/vcpu-events.js";
@@ -293,11 +294,15 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   uart.onRxSpace = () => config.loop.defer(feedUart);
   const rtcEpoch = config.rtcEpochSeconds ?? (config.clock === "icount" ? ICOUNT_RTC_EPOCH : Date.now() / 1000);
   const rtc = new Pl031(vgic.spiLine(intidOf(VIRT_RTC.irq!)), clock, queue, { startEpochSeconds: rtcEpoch });
+  // Each transport's InterruptStatus in shared words, in slot order: vcpu threads answer the
+  // driver's reads of it themselves.
+  const virtioIrqMem = new SharedArrays();
   const virtio = buildVirtio(
     config.virtio ?? {},
     new GuestMemory(vm.memoryBuffer, vm.regions, CodeCache.of(vm.memoryBuffer).dirtyPages),
     (entry) => vgic.spiLine(intidOf(entry.irq!)),
     config.log,
+    () => virtioIrqMem.i32(VIRTIO_IRQ_WORDS),
   );
   mapVirtDevices(vm.bus, { gicDistributor: vgic.distributor, uart, rtc, virtio: virtio.transports });
   const flashDevices =
@@ -386,6 +391,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
             jitThreshold: config.jitThreshold === undefined ? 4000 : config.jitThreshold,
             trace: [...trace],
             virtioSlots: virtio.slots,
+            virtioIrq: virtioIrqMem.buffers,
             boot:
               v === 0 && plan !== null && threadState[v] === null
                 ? { entry: plan.entry | (plan.thumb ? 1 : 0), ...plan.registers }

@@ -28,6 +28,8 @@ import { applyTlbOp } from "../vmm/tlb-op.js";
 import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
 import { VIRT_VIRTIO_ENTRIES } from "./virt-virtio.js";
+import { VIRTIO_IRQ_WORDS, VirtioInterruptStatus } from "../devices/virtio/interrupt-status.js";
+import { VIRTIO_MMIO_INTERRUPT_STATUS } from "../devices/virtio/mmio-regs.js";
 import { VIRT_GICC, VIRT_RTC, VIRT_SPIS, VIRT_UART } from "./virt.js";
 import { FlashGates, VIRT_FLASH_BANKS, VcpuFlashWindow } from "./virt-flash.js";
 import { TLB_ALL } from "../vmm/vm-control.js";
@@ -47,7 +49,7 @@ const NO_LINE = { set(): void {} };
 class IoThreadWindow implements MmioDevice {
   constructor(
     private readonly base: number,
-    private readonly io: IoChannel,
+    protected readonly io: IoChannel,
   ) {}
   read(offset: number, size: number, cpu: number): number {
     return this.io.read(cpu, (this.base + offset) >>> 0, size);
@@ -57,10 +59,38 @@ class IoThreadWindow implements MmioDevice {
   }
 }
 
-/** I/O-thread windows for the occupied virtio slots (the empty ones answer locally). */
-function virtioWindows(slots: readonly number[], io: IoChannel): (MmioDevice | undefined)[] {
+/** A virtio-mmio transport on the I/O thread, except that the driver's reads of InterruptStatus
+ * are answered here from the transport's shared words: the read an interrupt handler does first
+ * costs no round trip. It still comes after this vcpu's posted writes (an acknowledge before it
+ * has cleared its bits), as every read does on the I/O thread. */
+class VirtioThreadWindow extends IoThreadWindow {
+  constructor(
+    base: number,
+    io: IoChannel,
+    private readonly interrupt: VirtioInterruptStatus,
+  ) {
+    super(base, io);
+  }
+  override read(offset: number, size: number, cpu: number): number {
+    if (offset !== VIRTIO_MMIO_INTERRUPT_STATUS || size !== 4) return super.read(offset, size, cpu);
+    this.io.drain(cpu);
+    return this.interrupt.read();
+  }
+}
+
+/** Windows for the occupied virtio slots (the empty ones answer locally); `irq` holds their
+ * InterruptStatus words in slot order. */
+function virtioWindows(
+  slots: readonly number[],
+  io: IoChannel,
+  irq: readonly SharedArrayBuffer[],
+): (MmioDevice | undefined)[] {
   const windows: (MmioDevice | undefined)[] = [];
-  for (const n of slots) windows[n] = new IoThreadWindow(VIRT_VIRTIO_ENTRIES[n].base, io);
+  const words = new SharedArrays(irq);
+  for (const n of slots) {
+    const status = new VirtioInterruptStatus(words.i32(VIRTIO_IRQ_WORDS));
+    windows[n] = new VirtioThreadWindow(VIRT_VIRTIO_ENTRIES[n].base, io, status);
+  }
   return windows;
 }
 
@@ -242,7 +272,7 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
       gicDistributor: this.vgic.distributor,
       uart: new IoThreadWindow(VIRT_UART.base, io),
       rtc: new IoThreadWindow(VIRT_RTC.base, io),
-      virtio: virtioWindows(init.virtioSlots, io),
+      virtio: virtioWindows(init.virtioSlots, io, init.virtioIrq),
     });
     if (gates !== null) {
       // A write that unmaps a bank for reads: this CPU's TLB and every other's forget it before

@@ -15,6 +15,7 @@ import type { FsBackend } from "../devices/virtio/9p/backend.js";
 import { VirtioP9 } from "../devices/virtio/9p/virtio-9p.js";
 import { VirtioMmio } from "../devices/virtio/transport.js";
 import { VirtioNet } from "../devices/virtio/net.js";
+import { VIRTIO_IRQ_WORDS, VirtioInterruptStatus } from "../devices/virtio/interrupt-status.js";
 import type { NetBackend } from "../devices/net/backend.js";
 import { VIRT_BOARD, VIRT_VIRTIO_SLOTS, type BoardEntry } from "./virt.js";
 
@@ -81,12 +82,15 @@ export function buildVirtio(
   memory: GuestMemory,
   line: (entry: BoardEntry) => IrqLine,
   log: (message: string) => void,
+  /** The words of each transport's InterruptStatus, asked for in slot order (shared with vcpu threads). */
+  irqWords: () => Int32Array = () => new Int32Array(VIRTIO_IRQ_WORDS),
 ): VirtioSet {
   const { devices, console } = virtioDevices(config);
   const transports: (VirtioMmio | undefined)[] = [];
   const slots: number[] = [];
   devices.forEach((device, slot) => {
-    transports[slot] = new VirtioMmio(device, memory, line(VIRT_VIRTIO_ENTRIES[slot]), log);
+    const status = new VirtioInterruptStatus(irqWords());
+    transports[slot] = new VirtioMmio(device, memory, line(VIRT_VIRTIO_ENTRIES[slot]), log, status);
     slots.push(slot);
   });
   return { transports, slots, console };

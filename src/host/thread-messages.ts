@@ -26,6 +26,8 @@ export interface VcpuThreadInit {
   boot: { entry: number; r0: number; r1: number; r2: number } | null;
   /** Virtio-mmio slots that hold a device (served by the I/O thread). */
   virtioSlots: number[];
+  /** Their InterruptStatus words (VirtioInterruptStatus), in slot order. */
+  virtioIrq: SharedArrayBuffer[];
   /** The machine's map of pages ever written (CodeCache.dirtyPages), shared. */
   dirtyPages: SharedArrayBuffer;
   /** The vcpu's snapshot section to start from (a restored machine), or null. */

@@ -3,6 +3,7 @@
 // collecting used elements), written out from the Virtio 1.1 specification rather than copied from
 // any one driver, so the device is tested against the spec's order of things.
 
+import type { VirtioInterruptStatus } from "../../src/devices/virtio/interrupt-status.js";
 import type { VirtioDevice } from "../../src/devices/virtio/device.js";
 import { GuestMemory } from "../../src/devices/virtio/guest-memory.js";
 import * as R from "../../src/devices/virtio/mmio-regs.js";
@@ -42,7 +43,11 @@ export class TestDriver {
   private heap = RAM_BASE + 0x8_0000;
   private readonly queues: QueueLayout[] = [];
 
-  constructor(readonly device: VirtioDevice) {
+  /** `interrupt`: the transport's InterruptStatus words (shared ones, to read them from elsewhere). */
+  constructor(
+    readonly device: VirtioDevice,
+    interrupt?: VirtioInterruptStatus,
+  ) {
     const buffer = new SharedArrayBuffer(RAM_SIZE);
     this.mem = new GuestMemory(buffer, [{ base: RAM_BASE, size: RAM_SIZE, offset: 0, writable: true }]);
     this.transport = new VirtioMmio(
@@ -55,6 +60,7 @@ export class TestDriver {
         },
       },
       (m) => this.logs.push(m),
+      interrupt,
     );
   }
 

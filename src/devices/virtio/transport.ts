@@ -15,6 +15,7 @@ import type { IrqLine, MmioDevice } from "../device.js";
 import type { VirtioContext, VirtioDevice } from "./device.js";
 import type { GuestMemory } from "./guest-memory.js";
 import { Virtqueue, VirtqueueError } from "./virtqueue.js";
+import { VirtioInterruptStatus } from "./interrupt-status.js";
 import { SnapshotError } from "../../snapshot/snapshot-error.js";
 import * as R from "./mmio-regs.js";
 import type { StateReader, StateWriter } from "../../snapshot/state-stream.js";
@@ -46,9 +47,6 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
   private driverFeaturesSel = 0;
   private queueSel = 0;
   private status = 0;
-  private interruptStatus = 0;
-  /** Causes raised since the driver last read InterruptStatus: an acknowledge cannot be for them. */
-  private raisedSinceRead = 0;
   private configGeneration = 0;
   /** Queues notified before DRIVER_OK, served when it comes. */
   private deferred = 0;
@@ -59,6 +57,8 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
     readonly memory: GuestMemory,
     private readonly irq: IrqLine,
     private readonly logLine: (message: string) => void,
+    /** InterruptStatus, in words a vcpu thread may read too (interrupt-status.ts). */
+    readonly interrupt: VirtioInterruptStatus = new VirtioInterruptStatus(),
   ) {
     this.offered = [
       (device.features[0] | TRANSPORT_FEATURES[0]) >>> 0,
@@ -94,7 +94,7 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
   save(w: StateWriter): void {
     w.u32(this.device.deviceId);
     for (const v of [this.accepted[0], this.accepted[1], this.deviceFeaturesSel, this.driverFeaturesSel]) w.f64(v);
-    for (const v of [this.queueSel, this.status, this.interruptStatus, this.raisedSinceRead]) w.f64(v);
+    for (const v of [this.queueSel, this.status, this.interrupt.status, this.interrupt.raisedSinceRead]) w.f64(v);
     w.f64(this.configGeneration);
     w.f64(this.deferred);
     w.u32(this.setups.length);
@@ -115,8 +115,8 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
     this.driverFeaturesSel = r.f64();
     this.queueSel = r.f64();
     this.status = r.f64();
-    this.interruptStatus = r.f64();
-    this.raisedSinceRead = r.f64();
+    const interruptStatus = r.f64();
+    this.interrupt.restore(interruptStatus, r.f64());
     this.configGeneration = r.f64();
     this.deferred = r.f64();
     if (r.u32() !== this.setups.length)
@@ -162,8 +162,7 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
       case R.VIRTIO_MMIO_QUEUE_READY:
         return q?.ready === true ? 1 : 0;
       case R.VIRTIO_MMIO_INTERRUPT_STATUS:
-        this.raisedSinceRead = 0;
-        return this.interruptStatus;
+        return this.interrupt.read();
       case R.VIRTIO_MMIO_STATUS:
         return this.status;
       case R.VIRTIO_MMIO_QUEUE_NUM:
@@ -386,14 +385,13 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
    * between, and this is the plain acknowledge.
    */
   private acknowledge(value: number): void {
-    this.interruptStatus &= ~(value & ~this.raisedSinceRead);
+    const left = this.interrupt.acknowledge(value);
     this.irq.set(false);
-    if (this.interruptStatus !== 0) this.irq.set(true);
+    if (left !== 0) this.irq.set(true);
   }
 
   private raise(bits: number): void {
-    this.raisedSinceRead |= bits;
-    this.interruptStatus |= bits;
+    this.interrupt.raise(bits);
     this.irq.set(true);
   }
 
@@ -407,11 +405,7 @@ export class VirtioMmio implements MmioDevice, VirtioContext {
       this.queues[q] = new Virtqueue(this.memory);
     }
     this.device.reset();
-    this.raisedSinceRead = 0;
-    if (this.interruptStatus !== 0) {
-      this.interruptStatus = 0;
-      this.irq.set(false);
-    }
+    if (this.interrupt.clear()) this.irq.set(false);
   }
 
   private warnOnce(key: string, message: string): void {

@@ -4,6 +4,7 @@ import * as R from "../../../src/devices/virtio/mmio-regs.js";
 import type { VirtioContext, VirtioDevice } from "../../../src/devices/virtio/device.js";
 import { Chain, VIRTQ_AVAIL_F_NO_INTERRUPT, VIRTQ_DESC_F_NEXT } from "../../../src/devices/virtio/virtqueue.js";
 import { RAM_BASE, RAM_SIZE, TestDriver } from "../../helpers/virtio-driver.js";
+import { VIRTIO_IRQ_WORDS, VirtioInterruptStatus } from "../../../src/devices/virtio/interrupt-status.js";
 
 /** A device that echoes: each chain's readable bytes are copied, reversed, into its writable ones. */
 class Echo implements VirtioDevice {
@@ -382,4 +383,44 @@ test("an acknowledge posted after the device raised again keeps that cause and m
   assert.equal(d.ackInterrupt(), R.INT_USED_BUFFER);
   assert.equal(d.irqLevel, false);
   assert.equal(d.takeUsed(0).length, 1);
+});
+
+test("InterruptStatus read on a vcpu thread, from the transport's shared words, counts as the driver's read", () => {
+  const words = new Int32Array(new SharedArrayBuffer(4 * VIRTIO_IRQ_WORDS));
+  const d = new TestDriver(new Echo(), new VirtioInterruptStatus(words));
+  // The vcpu thread's view: other objects over the same words.
+  const vcpu = new VirtioInterruptStatus(new Int32Array(words.buffer));
+  d.start([0, 1]);
+  d.post(0, [{ len: 1 }]);
+  d.notify(0);
+  assert.equal(vcpu.read(), R.INT_USED_BUFFER, "the device's cause, seen from the other view");
+  d.setReg(R.VIRTIO_MMIO_INTERRUPT_ACK, R.INT_USED_BUFFER);
+  assert.equal(d.irqLevel, false, "the acknowledge after that read clears the cause");
+  assert.equal(vcpu.read(), 0);
+
+  // A cause raised after the vcpu's read survives the acknowledge, with a new edge.
+  d.post(0, [{ len: 1 }]);
+  d.notify(0);
+  assert.equal(vcpu.read(), R.INT_USED_BUFFER);
+  d.post(0, [{ len: 1 }]);
+  d.notify(0);
+  d.setReg(R.VIRTIO_MMIO_INTERRUPT_ACK, R.INT_USED_BUFFER);
+  assert.equal(vcpu.read(), R.INT_USED_BUFFER, "the later cause is still set");
+  assert.equal(d.irqLevel, true);
+  assert.equal(d.irqEdges, 3);
+});
+
+test("InterruptStatus words: an acknowledge clears only what was read; reset clears all", () => {
+  const s = new VirtioInterruptStatus();
+  s.raise(R.INT_USED_BUFFER);
+  assert.equal(s.acknowledge(R.INT_USED_BUFFER), R.INT_USED_BUFFER, "not read yet: kept");
+  assert.equal(s.read(), R.INT_USED_BUFFER);
+  s.raise(R.INT_CONFIG_CHANGE);
+  assert.equal(s.acknowledge(R.INT_USED_BUFFER | R.INT_CONFIG_CHANGE), R.INT_CONFIG_CHANGE);
+  assert.equal(s.status, R.INT_CONFIG_CHANGE);
+  assert.equal(s.clear(), true);
+  assert.equal(s.clear(), false);
+  assert.equal(s.status | s.raisedSinceRead, 0);
+  s.restore(R.INT_USED_BUFFER, R.INT_CONFIG_CHANGE);
+  assert.deepEqual([s.status, s.raisedSinceRead], [R.INT_USED_BUFFER, R.INT_CONFIG_CHANGE]);
 });
