@@ -369,7 +369,10 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
           devicesTouched: () => sched.wake(),
           now: () => clock.now(),
           allReady: () => {
-            if (startHold) clock.hold(false);
+            if (startHold && !paused) {
+              clock.hold(false);
+              control.setHold(false);
+            }
             startHold = false;
           },
           init: (v): VcpuThreadInit => ({
@@ -406,8 +409,10 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
   // VcpuThreadInit.restore); here it is bytes on their way.
   const snapshot = new MachineSnapshot();
   const threadState: (Uint8Array | null)[] = new Array<Uint8Array | null>(vcpus).fill(null);
-  /** The clock is held until every vcpu thread is up (runThreads). */
+  /** The vcpus and the clock are held until every vcpu thread is up (runThreads). */
   let startHold = false;
+  /** Paused by `pause` (the start does not let a paused machine go). */
+  let paused = false;
   {
     snapshot.add("ram", 1, ramSection(vm.memory, vm.regions, CodeCache.of(vm.memoryBuffer).dirtyPages));
     snapshot.add("clock", 1, {
@@ -461,8 +466,12 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
     // Guest time starts when the vcpus can run, as QEMU's virtual clock starts with the VM, not
     // when the machine is built: starting threads takes a good part of a second (more in a
     // browser), and a restored guest must not find its timers late, nor a fresh one its first tick.
+    // No vcpu runs guest code before all are built either: a restored vcpu 0 could otherwise
+    // power on vcpu 1 (PSCI CPU_ON) before vcpu 1's thread has restored its power state, which
+    // would then overwrite the request (vcpu 1 never starts).
     startHold = true;
     clock.hold(true);
+    control.setHold(true);
     const devices = sched.run();
     try {
       await t.run();
@@ -500,7 +509,13 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
       try {
         const states = await threads.collectStates();
         states.forEach((s, k) => (threadState[k] = s));
-        return snapshot.save();
+        // The writer keeps large arrays by reference (guest pages, the vgic's arrays), and the
+        // vcpus run on before the file is written: copy them while the vcpus are still held, or
+        // the file would hold memory newer than the registers saved with it.
+        return snapshot.save().map((sec) => ({
+          ...sec,
+          data: sec.data.map((part) => (part.buffer instanceof SharedArrayBuffer ? part.slice() : part)),
+        }));
       } finally {
         threadState.fill(null);
         if (!wasHeld) {
@@ -514,6 +529,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
         ? { exits: threads.stats.map((s) => s?.exits ?? []), vtimer: threads.stats.map((s) => s?.vtimer ?? []) }
         : { exits: vm.vcpus.map((v) => v.stats.rows()), vtimer: vtimers.map((vt) => vt.stats.rows()) },
     pause: (on) => {
+      paused = on;
       if (on) {
         if (threads !== null) control.setHold(true);
         else sched.pause();

@@ -18,7 +18,7 @@ import { CryptoEntropy, SeededEntropy } from "../devices/virtio/rng.js";
 import type { VirtDisk, VirtShare } from "../board/virt-virtio.js";
 import { ShareError, ShareFs } from "../host/node/share-fs.js";
 import type { BlockBackend } from "../devices/virtio/block-backend.js";
-import { NetBackendError, openNics } from "./nics.js";
+import { formatMac, NetBackendError, openNics } from "./nics.js";
 import { FlashFileError, openFlashFile, type FlashFile } from "../host/node/pflash-file.js";
 import { VIRT_FLASH_GEOMETRY } from "../board/virt-flash.js";
 import { resolve as resolvePath } from "node:path";
@@ -93,6 +93,7 @@ async function run(given: RunOptions): Promise<number> {
       drives: c.disks.map((d) => ({ path: d.path, readonly: d.readonly, snapshot: false })),
       console: c.console,
       rng: c.rng,
+      nets: (c.nets ?? []).map((n) => ({ ...n.net, mac: n.mac })),
       // A snapshot restores on vcpu threads or on one, whichever it was taken on.
       vcpuThreads: c.clock === "host" && opts.vcpuThreads,
     };
@@ -265,8 +266,16 @@ async function run(given: RunOptions): Promise<number> {
     takeSnapshot(andExit);
   };
   // With vcpu threads this thread's scheduler runs only the devices: --save-after looks again
-  // when that much host time (guest time, in host-clock mode) has passed.
-  if (machine.threaded && Number.isFinite(saveAt)) setTimeout(() => machine.scheduler.wake(), opts.saveAfterMs);
+  // when that much guest time (host time, in host-clock mode) should have passed, and again
+  // later if it has not (guest time stands still while the vcpu threads start or are held).
+  if (machine.threaded && Number.isFinite(saveAt)) {
+    const look = () => {
+      const ms = (saveAt - machine.clock.now()) / (COUNTER_HZ / 1000);
+      if (ms <= 0) machine.scheduler.wake();
+      else setTimeout(look, Math.max(1, ms)).unref();
+    };
+    look();
+  }
   const snapshotFailed = (e: unknown, andExit: boolean) => {
     if (!(e instanceof SnapshotError)) throw e;
     terminal.flush();
@@ -288,6 +297,7 @@ async function run(given: RunOptions): Promise<number> {
         rng: opts.rng,
         console: opts.console,
         disks: identifyDisks(drives.map((d) => ({ path: d.path, readonly: d.readonly, serial: driveSerial(d.path) }))),
+        nets: opts.nets.map((net, i) => ({ net, mac: formatMac(nics[i].mac) })),
       };
       const path = opts.save ?? defaultSnapshotPath();
       const report = (line: string) => {

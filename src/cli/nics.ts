@@ -23,6 +23,11 @@ export function parseMac(text: string): Uint8Array {
   return Uint8Array.from(text.split(":").map((b) => parseInt(b, 16)));
 }
 
+/** `52:54:00:12:34:56`. */
+export function formatMac(mac: Uint8Array): string {
+  return Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join(":");
+}
+
 /** Starts every NIC's backend; on a failure, closes those already started and throws. */
 export async function openNics(
   nets: readonly NetOption[],

@@ -7,7 +7,7 @@ import { SnapshotError } from "../snapshot/snapshot-error.js";
 import type { Section } from "../snapshot/snapshot-format.js";
 import { diskIdentity, readSnapshotFile, writeSnapshotFile, type DiskIdentity } from "../host/node/snapshot-file.js";
 import type { VirtMachine } from "../board/virt-machine.js";
-import type { RunOptions } from "./options.js";
+import type { NetOption, RunOptions } from "./options.js";
 import { COUNTER_HZ } from "../host/time.js";
 
 /** The machine a snapshot was taken of. */
@@ -20,13 +20,16 @@ export interface SnapshotConfig {
   rng: boolean;
   console: "pl011" | "virtio";
   disks: { path: string; readonly: boolean; serial: string; identity: DiskIdentity }[];
+  /** The NICs: each --net option and the MAC it had. Restoring starts new backends (a new passt,
+   * a new listen or connect): the guest keeps its device state and addresses, and its open
+   * connections are gone, as after a migration in QEMU. Absent in older snapshots: none. */
+  nets?: { net: NetOption; mac: string }[];
 }
 
 const CONFIG_VERSION = 1;
 
 /** Why this run cannot be saved, or null if it can. */
 export function cannotSave(machine: VirtMachine, opts: RunOptions): string | null {
-  if (opts.nets.length > 0) return "snapshots do not cover --net NICs (their peers cannot be saved)";
   if (opts.shares.length > 0) return "snapshots do not cover --share folders (open host files cannot be saved)";
   if (opts.pflash.some((p) => p !== null)) return "snapshots do not cover --pflash banks (their files go on changing)";
   if (opts.drives.some((d) => d.snapshot && !d.readonly)) {

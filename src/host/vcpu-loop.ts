@@ -132,8 +132,10 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     sink.post({ k: "stats", stats: s, final });
   };
 
-  t.serviceRequests = () => {
-    const m = Atomics.exchange(control.maintenance, id, 0);
+  /** Honours what other threads asked; a snapshot request only once this vcpu is `held`
+   * (VmControl.takeRequests says why). */
+  const serviceRequests = (held: boolean): void => {
+    const m = control.takeRequests(id, held);
     if (m === 0) return;
     if (m & MAINT_TLB) t.applyTlbOps();
     if (m & MAINT_CODE) t.dropCleanedCode();
@@ -144,6 +146,7 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
       sink.post({ k: "saved", vcpu: id, data });
     }
   };
+  t.serviceRequests = () => serviceRequests(false);
 
   /** Blocks until `deadline` (counter ticks) or a kick. A timed Atomics.wait wakes some 100 µs
    * late, more for long waits; so it is asked to wake early, and the last stretch is spun. */
@@ -177,19 +180,25 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
   let lastDeadline = -1;
   sink.post({ k: "ready", vcpu: id });
 
+  const parked = control.parked;
   for (;;) {
     Atomics.store(kicks, id, 0);
     if (!control.running) break;
     if (Atomics.load(control.hold, 0) !== 0) {
       // Paused (or a snapshot is being taken): guest time stands still meanwhile (the clock is
-      // held), so nothing falls due. A CPU_ON accepted before the hold starts the vcpu first, so
-      // that a snapshot holds it as on.
+      // held), so nothing falls due. A snapshot waits until every vcpu is parked here, and a
+      // CPU_ON accepted before the others stopped starts its vcpu first, so that the snapshot
+      // holds it as on.
       show(EV_HOLD, 0);
+      Atomics.store(parked, id, 1);
+      Atomics.notify(parked, id);
+      if ((Atomics.load(control.maintenance, id) & MAINT_SAVE) !== 0) control.waitAllParked(id);
       t.takePowerOn();
-      t.serviceRequests();
+      serviceRequests(true);
       Atomics.wait(control.hold, 0, 1);
       continue;
     }
+    if (Atomics.load(parked, id) !== 0) Atomics.store(parked, id, 0);
     t.takePowerOn();
     queue.runExpired(clock.now());
     if (vcpu.state === VcpuState.OFF) {

@@ -88,6 +88,8 @@ export class VmControl {
    * count of answers (host/clock-sync.ts). */
   readonly clockAnswer: Float64Array;
   readonly clockAnswers: Int32Array;
+  /** Per vcpu: non-zero while it waits at the hold, out of its guest. */
+  readonly parked: Int32Array;
 
   constructor(vcpus: number, mem = new SharedArrays()) {
     this.vcpus = vcpus;
@@ -110,6 +112,7 @@ export class VmControl {
     this.hold = mem.i32(1);
     this.clockAnswer = mem.f64(vcpus);
     this.clockAnswers = mem.i32(vcpus);
+    this.parked = mem.i32(vcpus);
   }
 
   /** Pauses (true) or resumes every vcpu thread: each waits at its next loop turn. */
@@ -123,6 +126,28 @@ export class VmControl {
   kick(v: number): void {
     Atomics.store(this.kicks, v, 1);
     Atomics.notify(this.kicks, v);
+  }
+
+  /** Takes vcpu `v`'s maintenance requests to serve now. A snapshot request (MAINT_SAVE) is
+   * taken only once the vcpu is `held`: one served anywhere else (at the entry gate, in an MMIO
+   * trap mid-slice) would be followed by more guest code, so the vcpu's saved registers would be
+   * older than the memory saved after them, and the restored guest would redo what memory
+   * already holds (a lock taken twice: a deadlock). */
+  takeRequests(v: number, held: boolean): number {
+    const keep = held ? 0 : MAINT_SAVE;
+    return Atomics.and(this.maintenance, v, keep) & ~keep;
+  }
+
+  /** Waits (as vcpu `self`, parked) until every vcpu is parked at the hold, or the hold ends, or
+   * the VM stops. A snapshot is taken from there: a vcpu that saved while another still ran could
+   * miss what that one did meanwhile (a CPU_ON for it accepted after it saved its power state). */
+  waitAllParked(self: number): void {
+    for (let v = 0; v < this.vcpus; v++) {
+      while (v !== self && Atomics.load(this.parked, v) === 0) {
+        if (Atomics.load(this.hold, 0) === 0 || !this.running) return;
+        Atomics.wait(this.parked, v, 0, 1);
+      }
+    }
   }
 
   kickAll(): void {

@@ -44,3 +44,39 @@ export function guestSummary(stdout: string, name: string): { passed: number; fa
 export function guestImage(name: string): string {
   return `guests/bin/${name}.bin`;
 }
+
+/** `armvmm <args>` on a pseudo-terminal (through `script`), as a user at a terminal runs it: the
+ * console is in raw mode and Ctrl-A escapes are honoured. */
+export interface PtyRun {
+  /** Everything the terminal showed so far. */
+  readonly output: () => string;
+  /** Resolves once the output matches `pattern`; rejects with the output's tail after `ms`. */
+  until(pattern: RegExp | string, ms?: number): Promise<void>;
+  /** Types on the terminal. */
+  type(text: string): void;
+  /** The exit status of `script` (armvmm's). */
+  readonly exited: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export function runCliOnPty(args: string[]): PtyRun {
+  const command = [process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(" ");
+  const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: ROOT });
+  let out = "";
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+  return {
+    output: () => out,
+    async until(pattern, ms = 60_000) {
+      const limit = Date.now() + ms;
+      const seen = () => (typeof pattern === "string" ? out.includes(pattern) : pattern.test(out));
+      while (!seen()) {
+        if (Date.now() > limit) throw new Error(`no ${String(pattern)} within ${ms} ms:\n${out.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    type: (text) => child.stdin.write(text),
+    exited,
+    kill: (signal) => child.kill(signal),
+  };
+}

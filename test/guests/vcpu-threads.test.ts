@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { CLI, ROOT, guestImage, guestSummary, runCli, type CliResult } from "./cli-runner.js";
+import { CLI, ROOT, guestImage, guestSummary, runCli, runCliOnPty, type CliResult } from "./cli-runner.js";
 
 async function passesOnThreads(name: string, smp: number, minPassed: number, extra: string[] = []): Promise<CliResult> {
   const r = await runCli(["run", "--kernel", guestImage(name), "--smp", String(smp), ...extra], { timeoutMs: 120_000 });
@@ -101,27 +101,14 @@ test("a vcpu spinning with interrupts masked does not stop the others; a signal 
 });
 
 test("Ctrl-A x ends a VM whose every vcpu spins with interrupts masked (under a terminal)", async () => {
-  // `script` gives the VMM a pseudo-terminal, so the console is in raw mode with its escapes.
-  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} run --kernel ${JSON.stringify(guestImage("hang"))} --smp 2`;
-  const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: ROOT });
-  let out = "";
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    const limit = setTimeout(() => reject(new Error(`the guest did not get going:\n${out}`)), 60_000);
-    child.stdout.setEncoding("utf8").on("data", (d: string) => {
-      out += d;
-      if (out.includes("now vcpu 0 spins too")) {
-        clearTimeout(limit);
-        resolve();
-      }
-    });
-  });
+  const run = runCliOnPty(["run", "--kernel", guestImage("hang"), "--smp", "2"]);
+  await run.until("now vcpu 0 spins too");
   const start = performance.now();
-  child.stdin.write("\x01x");
-  const code = await exited;
+  run.type("\x01x");
+  const code = await run.exited;
   assert.ok(performance.now() - start < 5000, "Ctrl-A x took more than 5 s");
-  assert.equal(code, 0, out);
-  assert.match(out, /armvmm: quit/);
+  assert.equal(code, 0, run.output());
+  assert.match(run.output(), /armvmm: quit/);
 });
 
 test("an exception inside a vcpu thread ends the VM with one line and a non-zero exit", async () => {

@@ -9,8 +9,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { guestCacheDir } from "../../src/cli/guests.js";
-import { spawn } from "node:child_process";
-import { CLI, ROOT, runCli } from "../guests/cli-runner.js";
+import { runCli, runCliOnPty } from "../guests/cli-runner.js";
 import { failIfMissing, skipOption } from "../helpers/required.js";
 
 const CACHE = guestCacheDir();
@@ -62,27 +61,14 @@ test(
     const dir = mkdtempSync(join(tmpdir(), "armvmm-snapshot-debian-threads-"));
     try {
       const file = join(dir, "debian-threads.snap");
-      // `script` gives the VMM a pseudo-terminal, so Ctrl-A s is an escape and not guest input.
-      const command = [process.execPath, CLI, "run", "--guest", "debian", "--mem", "256M", "--smp", "2", "--save", file]
-        .map((a) => JSON.stringify(a))
-        .join(" ");
-      const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: ROOT });
-      let out = "";
-      const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-      child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
-      const until = async (pattern: RegExp, ms: number) => {
-        const limit = Date.now() + ms;
-        while (!pattern.test(out)) {
-          if (Date.now() > limit) throw new Error(`no ${pattern}:\n${out.slice(-3000)}`);
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      };
+      // On a terminal, so that Ctrl-A s is an escape and not guest input.
+      const saving = runCliOnPty(["run", "--guest", "debian", "--mem", "256M", "--smp", "2", "--save", file]);
       // The prompt (busybox then asks the terminal where its cursor is: ESC [6n).
-      await until(/built-in shell \(ash\)[\s\S]*\/ # /, 400_000);
-      child.stdin.write("\x01s");
-      await until(/snapshot saved to/, 60_000);
-      child.stdin.write("poweroff -f\r");
-      assert.equal(await exited, 0, out.slice(-2000));
+      await saving.until(/built-in shell \(ash\)[\s\S]*\/ # /, 400_000);
+      saving.type("\x01s");
+      await saving.until("snapshot saved to");
+      saving.type("poweroff -f\r");
+      assert.equal(await saving.exited, 0, saving.output().slice(-2000));
 
       const resumed = await runCli(["run", "--restore", file, "--stats"], {
         input: "sleep 1; echo answer-$((6*7)); cat /proc/interrupts | grep -c arch_timer\npoweroff -f\n",

@@ -11,6 +11,7 @@ import { createHash } from "node:crypto";
 import * as http from "node:http";
 import { join } from "node:path";
 import { failIfMissing, skipOption } from "../helpers/required.js";
+import { runCli, runCliOnPty } from "../guests/cli-runner.js";
 import { ABSENT, INITRD, KERNEL, LIMIT_MS, SKIP, Scratch, bootVirtio, marker, startVirtio } from "./virtio-guest.js";
 
 const scratch = new Scratch();
@@ -148,5 +149,51 @@ test(
     assert.match(server.stdout, /armvmm-test: serving/);
     assert.equal(marker(out, "ping"), "0% packet loss", out.slice(-1500));
     assert.equal(marker(out, "fetched"), BIG_SHA);
+  },
+);
+
+test(
+  "a snapshot with --net user: saved at the shell with a DHCP lease, restored with a new passt, wget works",
+  { skip: SKIP || skipOption(NO_PASST), timeout: LIMIT_MS + 60_000 },
+  async () => {
+    failIfMissing(ABSENT);
+    failIfMissing(NO_PASST);
+    const file = join(scratch.dir, "net.snap");
+    // On a terminal, so that Ctrl-A s is an escape and not guest input.
+    const saving = runCliOnPty([
+      ...["run", "--kernel", KERNEL, "--initrd", INITRD, "--smp", "2", "--net", "user"],
+      ...["--append", "console=ttyAMA0 cryptomgr.notests ip=dhcp", "--save", file],
+    ]);
+    await saving.until(/armvmm-virtio: eth0 [\d.]+\/\d+ via [\d.]+[\s\S]*armvmm-virtio: up[\s\S]*# /, LIMIT_MS);
+    saving.type("\x01s");
+    await saving.until("snapshot saved to");
+    saving.type("poweroff -f\r");
+    assert.equal(await saving.exited, 0, saving.output().slice(-2000));
+
+    const server = http.createServer((_req, res) => res.end(BIG));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const fetch = [
+        "gw=$(ip route | sed -n 's/^default via \\([0-9.]*\\).*/\\1/p')",
+        `echo "armvmm-test: fetched $(wget -O - http://$gw:${port}/big | sha256sum | cut -d' ' -f1)"`,
+        "poweroff -f",
+        "",
+      ].join("\n");
+      const resumed = await runCli(["run", "--restore", file], { input: fetch, timeoutMs: LIMIT_MS });
+      assert.equal(resumed.code, 0, resumed.stderr);
+      assert.doesNotMatch(
+        resumed.stdout,
+        /Booting Linux|armvmm-virtio: modules loaded/,
+        "the restored run booted again",
+      );
+      assert.equal(
+        marker(resumed.stdout, "fetched"),
+        BIG_SHA,
+        `1 MiB from the host through the new passt:\n${resumed.stdout.slice(-2000)}\n${resumed.stderr}`,
+      );
+    } finally {
+      server.close();
+    }
   },
 );

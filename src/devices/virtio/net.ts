@@ -11,6 +11,8 @@ import { readConfigBytes, serveQueue, type VirtioContext, type VirtioDevice } fr
 import { VIRTIO_ID_NET } from "./mmio-regs.js";
 import { Chain, VirtqueueError } from "./virtqueue.js";
 import type { NetBackend } from "../net/backend.js";
+import { SnapshotError } from "../../snapshot/snapshot-error.js";
+import type { StateReader, StateWriter } from "../../snapshot/state-stream.js";
 
 export const VIRTIO_NET_F_MAC = 5;
 export const VIRTIO_NET_F_MRG_RXBUF = 15;
@@ -86,7 +88,27 @@ export class VirtioNet implements VirtioDevice {
 
   start(ctx: VirtioContext): void {
     this.ctx = ctx;
+    // A restored NIC has a new backend, whose link may not be what the guest last saw.
+    if (this.backend.linkUp !== this.linkUp) {
+      this.setLink(this.backend.linkUp);
+      ctx.configChanged();
+    }
     this.deliver();
+  }
+
+  /** Snapshots: the link as the guest last saw it, and the frames waiting for receive buffers. */
+  save(w: StateWriter): void {
+    w.bool(this.linkUp);
+    w.u32(this.backlog.length);
+    for (const frame of this.backlog) w.bytes(frame);
+  }
+
+  restore(r: StateReader): void {
+    this.setLink(r.bool());
+    const n = r.u32();
+    if (n > NET_RX_BACKLOG) throw new SnapshotError(`${this.name}: ${n} waiting frames, more than a NIC holds`);
+    this.backlog = [];
+    for (let k = 0; k < n; k++) this.backlog.push(r.bytes().slice());
   }
 
   reset(): void {

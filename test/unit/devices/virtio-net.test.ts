@@ -5,6 +5,9 @@ import { FramingError, MAX_FRAME, StreamDeframer, frameToStream } from "../../..
 import * as N from "../../../src/devices/virtio/net.js";
 import * as R from "../../../src/devices/virtio/mmio-regs.js";
 import { TestDriver } from "../../helpers/virtio-driver.js";
+import { restoreSection, sectionBytes } from "../../../src/board/virt-snapshot.js";
+import { StateWriter } from "../../../src/snapshot/state-stream.js";
+import { SnapshotError } from "../../../src/snapshot/snapshot-error.js";
 
 class FakeBackend implements NetBackend {
   linkUp = true;
@@ -157,4 +160,38 @@ test("a mergeable receive buffer shorter than the header is a malformed ring; de
   d.notify(N.NET_RX);
   assert.doesNotThrow(() => backend.onFrame!(frame(60, 0)));
   assert.ok(d.status & R.STATUS_DEVICE_NEEDS_RESET);
+});
+
+test("snapshots: the frames waiting for buffers and the link the guest saw come back; a new backend's link is announced", () => {
+  const { backend, dev } = setup();
+  backend.onFrame!(frame(60, 1));
+  backend.onFrame!(frame(70, 2));
+  const saved = sectionBytes(dev);
+
+  // Restored with a new backend whose peer is not there yet.
+  const later = new FakeBackend();
+  later.linkUp = false;
+  const dev2 = new N.VirtioNet(later, MAC);
+  restoreSection(dev2, saved, "virtio/0");
+  assert.equal(dev2.linkUp, true, "the link as the guest last saw it, until the device runs");
+  const d2 = new TestDriver(dev2);
+  d2.start();
+  assert.equal(d2.transport.read(0x100 + N.NET_CFG_STATUS, 2, 0), 0, "then the new backend's");
+  assert.equal(d2.ackInterrupt(), R.INT_CONFIG_CHANGE);
+  const a = d2.post(N.NET_RX, [{ len: 2048 }]);
+  const b = d2.post(N.NET_RX, [{ len: 2048 }]);
+  d2.notify(N.NET_RX);
+  assert.deepEqual(d2.takeUsed(N.NET_RX), [
+    { id: a.head, len: 72 },
+    { id: b.head, len: 82 },
+  ]);
+  assert.deepEqual(d2.bytesAt(b.writable[0].addr + 12, 70), frame(70, 2));
+});
+
+test("snapshots: more waiting frames than a NIC holds is a bad snapshot", () => {
+  const w = new StateWriter();
+  w.bool(true);
+  w.u32(N.NET_RX_BACKLOG + 1);
+  const bytes = Uint8Array.from(w.finish().flatMap((p) => [...p]));
+  assert.throws(() => restoreSection(new N.VirtioNet(new FakeBackend(), MAC), bytes, "virtio/0"), SnapshotError);
 });

@@ -6,6 +6,10 @@ import assert from "node:assert/strict";
 import {
   CLEAN_LOG,
   Fate,
+  MAINT_CODE,
+  MAINT_SAVE,
+  MAINT_STATS,
+  MAINT_TLB,
   TLB_ASID,
   TLB_LOG,
   TLB_MVA,
@@ -81,4 +85,19 @@ test("TLB log: broadcast invalidations reach a reader in order; a reader a whole
   );
   assert.deepEqual(seen, [], "entries overwritten before they were read are not replayed");
   assert.equal(lost, 1, "the reader is told once, and flushes everything");
+});
+
+test("requests: a snapshot request waits for the hold; the others are taken at once, each vcpu its own", () => {
+  const c = new VmControl(2);
+  Atomics.or(c.maintenance, 0, MAINT_SAVE | MAINT_TLB | MAINT_STATS);
+  Atomics.or(c.maintenance, 1, MAINT_CODE);
+  // At the entry gate or in an MMIO trap (not held): everything but the save.
+  assert.equal(c.takeRequests(0, false), MAINT_TLB | MAINT_STATS);
+  assert.equal(c.maintenance[0], MAINT_SAVE, "the save request stays for the hold");
+  assert.equal(c.takeRequests(0, false), 0);
+  // Held between slices: the save is taken, and nothing is left.
+  Atomics.or(c.maintenance, 0, MAINT_TLB);
+  assert.equal(c.takeRequests(0, true), MAINT_SAVE | MAINT_TLB);
+  assert.equal(c.maintenance[0], 0);
+  assert.equal(c.takeRequests(1, true), MAINT_CODE, "vcpu 1's own request, untouched by vcpu 0's");
 });
