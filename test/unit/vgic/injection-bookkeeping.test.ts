@@ -12,6 +12,7 @@ import {
   GICD_ISENABLER,
   GICD_ITARGETSR,
   GICD_SGIR,
+  GICD_SPENDSGIR,
 } from "../../../src/gic/registers.js";
 import { bit, bitReg, bringUp, drain, makeMachine } from "./vgic-harness.js";
 
@@ -72,7 +73,11 @@ test("an SGI sent again before the guest took the first is a new LR fill", () =>
   m.wr(GICD_SGIR, (1 << 16) | 5, 1); // same source, merges into the pending state
   m.vgic.flush(0);
   assert.deepEqual(fills, ["0:5", "0:5"]);
-  assert.equal(m.vgic.stats.lrFills, 2);
+  m.vgic.sync(0);
+  m.vgic.flush(0);
+  m.wr(GICD_SPENDSGIR + 5, 0x02, 0, 1); // the same again through GICD_SPENDSGIR
+  assert.deepEqual(fills, ["0:5", "0:5", "0:5"]);
+  assert.equal(m.vgic.stats.lrFills, 3);
   m.gicv(0, GICC_PMR, 0xf8);
   assert.deepEqual(drain(m), [0x405], "still one SGI from cpu1 to take");
 });
