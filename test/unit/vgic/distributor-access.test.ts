@@ -4,9 +4,14 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { GicVirtualInterface, type RegisterWindow } from "../../../src/gic/virtual-interface.js";
 import {
   GICD_CTLR,
   GICD_ICACTIVER,
+  GICD_ICENABLER,
+  GICD_ICFGR,
+  GICD_IGROUPR,
+  GICD_IPRIORITYR,
   GICD_ISACTIVER,
   GICD_ISENABLER,
   GICD_ISPENDR,
@@ -15,7 +20,8 @@ import {
   GICD_SGIR,
   GICD_TYPER,
 } from "../../../src/gic/registers.js";
-import { bit, bitReg, bringUp, drain, makeMachine } from "./vgic-harness.js";
+import { Vgic } from "../../../src/vmm/vgic/vgic.js";
+import { FakeLine, bit, bitReg, bringUp, drain, makeMachine } from "./vgic-harness.js";
 
 test("accesses from a vcpu that does not exist read as zero and change nothing", () => {
   const m = makeMachine({ vcpus: 2, spis: 32 });
@@ -84,4 +90,30 @@ test("GICD_ICACTIVER reads the active state held in the LRs, as GICD_ISACTIVER d
   assert.equal(m.iar(0), 40); // active in the LR only: no sync yet
   assert.equal(m.rd(bitReg(GICD_ICACTIVER, 40)), bit(40));
   assert.equal(m.rd(bitReg(GICD_ISACTIVER, 40)), bit(40));
+});
+
+test("reads of configuration registers leave every vcpu's interface alone (those vcpus are not halted)", () => {
+  const vifs = [0, 1].map(
+    () => new GicVirtualInterface({ virq: new FakeLine(), vfiq: new FakeLine(), maintenance: new FakeLine() }),
+  );
+  const writes: string[] = [];
+  const gich: RegisterWindow[] = vifs.map((v, i) => ({
+    read: (offset: number) => v.gich.read(offset),
+    write: (offset: number, value: number) => {
+      writes.push(`vcpu${i} 0x${offset.toString(16)}`);
+      v.gich.write(offset, value);
+    },
+  }));
+  const vgic = new Vgic({ vcpus: 2, spis: 32, gich, now: () => 0, trace: null, kick: () => {} });
+  vgic.distributor.write(GICD_CTLR, 4, 1, 0);
+  vgic.distributor.write(bitReg(GICD_ISENABLER, 40), 4, bit(40), 0);
+  vgic.distributor.write(GICD_ITARGETSR + 40, 1, 0x02, 0);
+  vgic.spiLine(40).set(true);
+  vgic.flush(1); // 40 is in vcpu 1's LRs
+  writes.length = 0;
+  const config = [GICD_CTLR, GICD_TYPER, GICD_IGROUPR, GICD_ISENABLER + 4, GICD_ICENABLER + 4];
+  for (const offset of [...config, GICD_IPRIORITYR + 40, GICD_ITARGETSR + 40, GICD_ICFGR + 8]) {
+    vgic.distributor.read(offset, 4, 0);
+    assert.deepEqual(writes, [], `read of 0x${offset.toString(16)}`);
+  }
 });
