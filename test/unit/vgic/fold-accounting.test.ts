@@ -81,7 +81,7 @@ test("a pending interrupt that is disabled is no overflow and no queue depth", (
   assert.equal(m.vgic.stats.deepestQueue, 1);
 });
 
-test("a vgic attached to existing state does not reset the interfaces' maintenance requests", () => {
+test("a vgic attached to existing state resets neither the interfaces' maintenance requests nor the state", () => {
   const vifs = [0, 1].map(
     () =>
       new GicVirtualInterface({
@@ -102,7 +102,13 @@ test("a vgic attached to existing state does not reset the interfaces' maintenan
   vgic.distributor.write(bitReg(GICD_ISPENDR, 40), 4, bit(40) | bit(41), 0); // two pending, one LR
   const hcr = vifs[0].gich.read(GICH_HCR);
   assert.notEqual(hcr, 1, "overflow: maintenance requested");
+  vgic.distributor.write(GICD_ITARGETSR + 42, 1, 0x02, 0);
+  vgic.distributor.write(bitReg(GICD_ISACTIVER, 42), 4, bit(42), 0); // active on vcpu 1
+  const idx = vgic.state.index(0, 42);
+  const before = [vgic.state.activeOn[idx], vgic.state.queuedOn[idx]];
+  assert.deepEqual(before, [1, 1]);
   const view = new Vgic({ ...options, mem: new SharedArrays(mem.buffers) });
   assert.equal(vifs[0].gich.read(GICH_HCR), hcr);
   assert.equal(view.lrs.count[0], 1);
+  assert.deepEqual([vgic.state.activeOn[idx], vgic.state.queuedOn[idx]], before, "state kept");
 });
