@@ -260,6 +260,18 @@ test("a kick during the slice (from a device) ends it after the instruction", ()
   assert.equal(s.vcpu.stats.kick, 1);
 });
 
+test("a kick before a vcpu's first slice leaves that slice whole, and a vcpu that is off stays off", () => {
+  // An SGI or PSCI call from vcpu 0 kicks vcpu 1 before vcpu 1 has ever run, or while it is off.
+  const s = setup([NOP, NOP, NOP, B_SELF], 2);
+  const off = s.vm.vcpus[1];
+  off.kick();
+  assert.equal(off.state, VcpuState.OFF);
+  s.vcpu.kick();
+  s.vcpu.runSlice(3);
+  assert.equal(s.vcpu.cpu.instructions, 3);
+  assert.deepEqual([s.vcpu.stats.kick, s.vcpu.stats.slice], [0, 1]);
+});
+
 // ---- Data aborts ----
 
 /** A data-abort syndrome with a valid ISS: size 1 << sas, register srt, sign-extend, write. */
