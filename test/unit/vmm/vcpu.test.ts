@@ -13,6 +13,8 @@ import { EC, ISS_ISV, ISS_SSE, ISS_WNR, makeHsr } from "../../../src/cpu/exits.j
 import { Mode } from "../../../src/cpu/state.js";
 import type { MmioDevice } from "../../../src/devices/device.js";
 import { FakeClock } from "../timer/fakes.js";
+import { SharedArrays } from "../../../src/host/shared-arrays.js";
+import { EV_BLOCK, EV_OFF, EV_RUN, VcpuEventLane, VcpuEvents } from "../../../src/vmm/vcpu-events.js";
 
 const RAM = 0x4000_0000;
 const DEV = 0x0900_0000;
@@ -270,6 +272,44 @@ test("a kick before a vcpu's first slice leaves that slice whole, and a vcpu tha
   s.vcpu.runSlice(3);
   assert.equal(s.vcpu.cpu.instructions, 3);
   assert.deepEqual([s.vcpu.stats.kick, s.vcpu.stats.slice], [0, 1]);
+});
+
+test("a VM without a board (no vgic, no timers): WFI blocks, a timer-PPI IRQ exit and power-off need neither", () => {
+  const s = setup([NOP, WFI, B_SELF]);
+  s.vcpu.timers = null;
+  s.vcpu.interrupts = null;
+  s.vcpu.hostIrq.line(PPI_VIRT_TIMER).set(true);
+  s.vcpu.runSlice(100);
+  assert.equal(s.vcpu.stats.irq, 1);
+  s.vcpu.hostIrq.line(PPI_VIRT_TIMER).set(false);
+  s.vcpu.runSlice(100);
+  assert.equal(s.vcpu.stats.wfi, 1);
+  assert.equal(s.vcpu.state, VcpuState.BLOCKED, "nothing can be deliverable");
+  s.vcpu.kick();
+  s.vcpu.runSlice(1);
+  s.vcpu.powerOff();
+  assert.equal(s.vcpu.state, VcpuState.OFF);
+});
+
+test("the live timeline hears of each change of the vcpu's state once: run, block (no deadline), run, off", () => {
+  const s = setup([NOP, NOP, WFI, NOP, B_SELF]);
+  const events = new VcpuEvents(1, new SharedArrays());
+  events.watching[0] = 1;
+  s.vcpu.events = new VcpuEventLane(events, 0, new FakeClock(0));
+  s.vcpu.runSlice(1);
+  s.vcpu.runSlice(1); // still running: not news
+  s.vcpu.runSlice(5); // WFI
+  s.vcpu.kick();
+  s.vcpu.runSlice(1);
+  s.vcpu.powerOff();
+  const seen: [number, number][] = [];
+  events.read(0, 0, (_t, kind, arg) => seen.push([kind, arg]));
+  assert.deepEqual(seen, [
+    [EV_RUN, 0],
+    [EV_BLOCK, -1],
+    [EV_RUN, 0],
+    [EV_OFF, 0],
+  ]);
 });
 
 // ---- Data aborts ----

@@ -291,10 +291,12 @@ test("a second load or put in a row changes nothing: the guest's timer is neithe
   r.hw.writeCval(VIRT_TIMER, 3000);
   r.hw.writeCtl(VIRT_TIMER, ENABLE);
   r.vtimer.load();
+  assert.equal(r.vtimer.isLoaded, true);
   assert.equal(r.hw.readCval(VIRT_TIMER), 3000, "not replaced by the stale saved copy");
   assert.equal(r.hw.readCtl(VIRT_TIMER), ENABLE);
   r.vtimer.put(true);
   r.vtimer.put(true);
+  assert.equal(r.vtimer.isLoaded, false);
   assert.deepEqual(r.queue.deadlines(), [T0 + 3000], "one host timer");
   r.vtimer.load();
   assert.equal(r.hw.readCtl(VIRT_TIMER), ENABLE, "not the disabled hardware of the first put");
@@ -309,6 +311,7 @@ test("leaving with the level already injected injects nothing more and wakes not
   r.vtimer.updateHardware();
   assert.equal(r.virtIrq.level, true);
   r.vtimer.put(true); // the guest waits in WFI with its interrupt still pending
+  assert.equal(r.vtimer.virtualLevel, true);
   assert.equal(r.virtIrq.raises, 1);
   assert.equal(r.wakes.count, 0);
   assert.equal(r.vtimer.stats.virtInjected, 1);
