@@ -354,7 +354,9 @@ test("data abort without ISV: the access the core describes", () => {
   s.vcpu.dataAbort(0, DEV + 3, 0, 1, true, 0x1ff);
   s.device.value = 0x1234;
   assert.equal(s.vcpu.dataAbort(0, DEV + 2, 0, 1, false, 0), 0x34);
-  assert.deepEqual(s.device.accesses, ["w 2 2 0xcdef cpu0", "w 3 1 0xff cpu0", "r 2 1 cpu0"]);
+  s.device.value = 0x80;
+  assert.equal(s.vcpu.dataAbort(0, DEV + 2, 0, 1, false, 0), 0x80, "no syndrome, no SSE: zero-extended");
+  assert.deepEqual(s.device.accesses, ["w 2 2 0xcdef cpu0", "w 3 1 0xff cpu0", "r 2 1 cpu0", "r 2 1 cpu0"]);
 });
 
 test("an unmapped access is an external abort, warned about once per address", () => {
