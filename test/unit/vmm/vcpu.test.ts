@@ -500,3 +500,46 @@ test("VM: MMIO through the bus; a miss reads as undefined and writes as false", 
   assert.equal(s.vm.mmioRead(0, DEV + 0x1000, 4), undefined);
   assert.equal(s.vm.mmioWrite(0, DEV + 0x1000, 4, 1), false);
 });
+
+test("VM: a flash region in read-array mode is RAM to the guest; out of it, its accesses go to the device", () => {
+  const FLASH = 0x0000_0000;
+  const romd = new Int32Array(new SharedArrayBuffer(4));
+  const vm = new Vm({
+    memory: [
+      { base: FLASH, size: 0x1000, writable: false, romd },
+      { base: RAM, size: 1 << 20, writable: true },
+    ],
+    vcpus: 1,
+    clock: new FakeClock(0),
+    warn: () => {},
+  });
+  const device = new Device();
+  device.value = 0xabcd;
+  vm.bus.register("flash", FLASH, 0x1000, device);
+  assert.ok(vm.writePhysical(FLASH, new Uint8Array([0x78, 0x56, 0x34, 0x12])));
+  const code = new Uint8Array(8);
+  new DataView(code.buffer).setUint32(0, LDR_R1_R2, true);
+  new DataView(code.buffer).setUint32(4, B_SELF, true);
+  assert.ok(vm.writePhysical(RAM, code));
+  const vcpu = vm.vcpus[0];
+  vcpu.powerOn(RAM, 0);
+  vcpu.cpu.r[2] = FLASH;
+  vcpu.runSlice(1);
+  assert.equal(vcpu.cpu.r[1], 0x12345678, "read-array mode: the flash contents, no exit");
+  assert.deepEqual(device.accesses, []);
+  Atomics.store(romd, 0, 1); // the device left read-array mode (a command was written)
+  vcpu.powerOn(RAM, 0);
+  vcpu.cpu.r[2] = FLASH;
+  vcpu.runSlice(1);
+  assert.equal(vcpu.cpu.r[1], 0xabcd, "answered by the device");
+  assert.deepEqual(device.accesses, ["r 0 4 cpu0"]);
+});
+
+test("VM: a power-off during a slice (from a device) ends the running vcpu's slice at once", () => {
+  const s = setup([LDR_R1_R2, NOP, NOP, NOP, B_SELF]);
+  s.vcpu.cpu.r[2] = DEV;
+  s.device.onRead = () => s.vm.systemOff();
+  s.vcpu.runSlice(100);
+  assert.equal(s.vm.fate, VmFate.POWER_OFF);
+  assert.equal(s.vcpu.cpu.instructions, 1, "no guest instruction after the power-off");
+});
