@@ -13,6 +13,8 @@ import { EC, ISS_ISV, ISS_SSE, ISS_WNR, makeHsr } from "../../../src/cpu/exits.j
 import { Mode } from "../../../src/cpu/state.js";
 import type { MmioDevice } from "../../../src/devices/device.js";
 import { FakeClock } from "../timer/fakes.js";
+import { SharedArrays } from "../../../src/host/shared-arrays.js";
+import { EV_BLOCK, EV_OFF, EV_RUN, VcpuEventLane, VcpuEvents } from "../../../src/vmm/vcpu-events.js";
 
 const RAM = 0x4000_0000;
 const DEV = 0x0900_0000;
@@ -260,6 +262,56 @@ test("a kick during the slice (from a device) ends it after the instruction", ()
   assert.equal(s.vcpu.stats.kick, 1);
 });
 
+test("a kick before a vcpu's first slice leaves that slice whole, and a vcpu that is off stays off", () => {
+  // An SGI or PSCI call from vcpu 0 kicks vcpu 1 before vcpu 1 has ever run, or while it is off.
+  const s = setup([NOP, NOP, NOP, B_SELF], 2);
+  const off = s.vm.vcpus[1];
+  off.kick();
+  assert.equal(off.state, VcpuState.OFF);
+  s.vcpu.kick();
+  s.vcpu.runSlice(3);
+  assert.equal(s.vcpu.cpu.instructions, 3);
+  assert.deepEqual([s.vcpu.stats.kick, s.vcpu.stats.slice], [0, 1]);
+});
+
+test("a VM without a board (no vgic, no timers): WFI blocks, a timer-PPI IRQ exit and power-off need neither", () => {
+  const s = setup([NOP, WFI, B_SELF]);
+  s.vcpu.timers = null;
+  s.vcpu.interrupts = null;
+  s.vcpu.hostIrq.line(PPI_VIRT_TIMER).set(true);
+  s.vcpu.runSlice(100);
+  assert.equal(s.vcpu.stats.irq, 1);
+  s.vcpu.hostIrq.line(PPI_VIRT_TIMER).set(false);
+  s.vcpu.runSlice(100);
+  assert.equal(s.vcpu.stats.wfi, 1);
+  assert.equal(s.vcpu.state, VcpuState.BLOCKED, "nothing can be deliverable");
+  s.vcpu.kick();
+  s.vcpu.runSlice(1);
+  s.vcpu.powerOff();
+  assert.equal(s.vcpu.state, VcpuState.OFF);
+});
+
+test("the live timeline hears of each change of the vcpu's state once: run, block (no deadline), run, off", () => {
+  const s = setup([NOP, NOP, WFI, NOP, B_SELF]);
+  const events = new VcpuEvents(1, new SharedArrays());
+  events.watching[0] = 1;
+  s.vcpu.events = new VcpuEventLane(events, 0, new FakeClock(0));
+  s.vcpu.runSlice(1);
+  s.vcpu.runSlice(1); // still running: not news
+  s.vcpu.runSlice(5); // WFI
+  s.vcpu.kick();
+  s.vcpu.runSlice(1);
+  s.vcpu.powerOff();
+  const seen: [number, number][] = [];
+  events.read(0, 0, (_t, kind, arg) => seen.push([kind, arg]));
+  assert.deepEqual(seen, [
+    [EV_RUN, 0],
+    [EV_BLOCK, -1],
+    [EV_RUN, 0],
+    [EV_OFF, 0],
+  ]);
+});
+
 // ---- Data aborts ----
 
 /** A data-abort syndrome with a valid ISS: size 1 << sas, register srt, sign-extend, write. */
@@ -302,7 +354,9 @@ test("data abort without ISV: the access the core describes", () => {
   s.vcpu.dataAbort(0, DEV + 3, 0, 1, true, 0x1ff);
   s.device.value = 0x1234;
   assert.equal(s.vcpu.dataAbort(0, DEV + 2, 0, 1, false, 0), 0x34);
-  assert.deepEqual(s.device.accesses, ["w 2 2 0xcdef cpu0", "w 3 1 0xff cpu0", "r 2 1 cpu0"]);
+  s.device.value = 0x80;
+  assert.equal(s.vcpu.dataAbort(0, DEV + 2, 0, 1, false, 0), 0x80, "no syndrome, no SSE: zero-extended");
+  assert.deepEqual(s.device.accesses, ["w 2 2 0xcdef cpu0", "w 3 1 0xff cpu0", "r 2 1 cpu0", "r 2 1 cpu0"]);
 });
 
 test("an unmapped access is an external abort, warned about once per address", () => {
@@ -445,4 +499,47 @@ test("VM: MMIO through the bus; a miss reads as undefined and writes as false", 
   assert.equal(s.vm.mmioWrite(0, DEV + 4, 4, 1), true);
   assert.equal(s.vm.mmioRead(0, DEV + 0x1000, 4), undefined);
   assert.equal(s.vm.mmioWrite(0, DEV + 0x1000, 4, 1), false);
+});
+
+test("VM: a flash region in read-array mode is RAM to the guest; out of it, its accesses go to the device", () => {
+  const FLASH = 0x0000_0000;
+  const romd = new Int32Array(new SharedArrayBuffer(4));
+  const vm = new Vm({
+    memory: [
+      { base: FLASH, size: 0x1000, writable: false, romd },
+      { base: RAM, size: 1 << 20, writable: true },
+    ],
+    vcpus: 1,
+    clock: new FakeClock(0),
+    warn: () => {},
+  });
+  const device = new Device();
+  device.value = 0xabcd;
+  vm.bus.register("flash", FLASH, 0x1000, device);
+  assert.ok(vm.writePhysical(FLASH, new Uint8Array([0x78, 0x56, 0x34, 0x12])));
+  const code = new Uint8Array(8);
+  new DataView(code.buffer).setUint32(0, LDR_R1_R2, true);
+  new DataView(code.buffer).setUint32(4, B_SELF, true);
+  assert.ok(vm.writePhysical(RAM, code));
+  const vcpu = vm.vcpus[0];
+  vcpu.powerOn(RAM, 0);
+  vcpu.cpu.r[2] = FLASH;
+  vcpu.runSlice(1);
+  assert.equal(vcpu.cpu.r[1], 0x12345678, "read-array mode: the flash contents, no exit");
+  assert.deepEqual(device.accesses, []);
+  Atomics.store(romd, 0, 1); // the device left read-array mode (a command was written)
+  vcpu.powerOn(RAM, 0);
+  vcpu.cpu.r[2] = FLASH;
+  vcpu.runSlice(1);
+  assert.equal(vcpu.cpu.r[1], 0xabcd, "answered by the device");
+  assert.deepEqual(device.accesses, ["r 0 4 cpu0"]);
+});
+
+test("VM: a power-off during a slice (from a device) ends the running vcpu's slice at once", () => {
+  const s = setup([LDR_R1_R2, NOP, NOP, NOP, B_SELF]);
+  s.vcpu.cpu.r[2] = DEV;
+  s.device.onRead = () => s.vm.systemOff();
+  s.vcpu.runSlice(100);
+  assert.equal(s.vm.fate, VmFate.POWER_OFF);
+  assert.equal(s.vcpu.cpu.instructions, 1, "no guest instruction after the power-off");
 });

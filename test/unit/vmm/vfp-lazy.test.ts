@@ -6,6 +6,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Vm } from "../../../src/vmm/vm.js";
 import { vmWithCode } from "../../helpers/vm-with-code.js";
+import { VfpState } from "../../../src/cpu/vfp-state.js";
+import { HCPTR_TCP10, HCPTR_TCP11 } from "../../../src/cpu/vfp-trap.js";
 
 const RAM = 0x4000_0000;
 const CODE = [
@@ -45,6 +47,7 @@ test("two vcpus on one register file keep their own VFP registers, switched at t
   assert.equal(a.cpu.r[2], 0x11);
   assert.equal(b.cpu.r[2], 0x22);
   assert.deepEqual([a.stats.fp, b.stats.fp], [2, 2]);
+  assert.deepEqual([a.fp.switches, b.fp.switches], [3, 3], "with the one of the set-up");
   // Between slices the register file holds the host's state, the vcpus' are in their contexts.
   assert.equal(a.cpu.vfp.w[0], 0);
 });
@@ -61,4 +64,53 @@ test("a vcpu reset clears its saved VFP state", () => {
   a.fp.trap();
   assert.equal(a.cpu.vfp.w[0], 0);
   assert.equal(a.cpu.vfp.fpexc, 0);
+});
+
+/** A vcpu whose VFP context holds D0 low word 5 and FPSCR 0x10 while the register file holds the
+ * host's (word 7, FPSCR 0x20), returned with its state on the CPU (after the trap). */
+function loadedVcpu(): Vm["vcpus"][number] {
+  const v = twoVcpus().vcpus[0];
+  v.fp.reset();
+  v.cpu.vfp.w[0] = 7;
+  v.cpu.vfp.fpscr = 0x20;
+  v.fp.trap();
+  v.cpu.vfp.w[0] = 5;
+  v.cpu.vfp.fpscr = 0x10;
+  return v;
+}
+
+test("state() and withGuest() see the vcpu's registers on the CPU while they are loaded", () => {
+  const v = loadedVcpu();
+  const seen = v.fp.state(new VfpState());
+  assert.deepEqual([seen.w[0], seen.fpscr], [5, 0x10]);
+  assert.equal(
+    v.fp.withGuest(() => v.cpu.vfp.w[0]),
+    5,
+    "already on the CPU: nothing to switch",
+  );
+  v.fp.exit();
+  assert.deepEqual([v.cpu.vfp.w[0], v.cpu.vfp.fpscr], [7, 0x20], "the host's state is back");
+});
+
+test("state() and withGuest() see the vcpu's saved registers between slices, and leave the host's in place", () => {
+  const v = loadedVcpu();
+  v.fp.exit();
+  const seen = v.fp.state(new VfpState());
+  assert.deepEqual([seen.w[0], seen.fpscr], [5, 0x10]);
+  assert.equal(v.cpu.vfp.w[0], 7);
+  // A debugger's register write between slices reaches the vcpu's context, not the host's.
+  v.fp.withGuest(() => (v.cpu.vfp.w[0] = 9));
+  assert.equal(v.cpu.vfp.w[0], 7);
+  assert.equal(v.fp.state(new VfpState()).w[0], 9);
+});
+
+test("once the vcpu's state is loaded, a further trap keeps it and entry sets no trap bits", () => {
+  const v = loadedVcpu();
+  v.fp.trap();
+  assert.deepEqual([v.cpu.vfp.w[0], v.cpu.vfp.fpscr], [5, 0x10], "the guest's live registers kept");
+  v.fp.enter();
+  assert.equal(v.cpu.hyp.hcptr & (HCPTR_TCP10 | HCPTR_TCP11), 0, "nothing left to switch in");
+  assert.equal(v.fp.switches, 1);
+  v.fp.exit();
+  assert.equal(v.cpu.vfp.w[0], 7, "the host's state, saved at the first trap");
 });

@@ -61,6 +61,7 @@ test("overflow: PPI 23 follows the PMU's output into the vgic; the host's PPI 23
   pmu.write(P.PMOVSR, P.CYCLE_BIT);
   vcpu.runSlice(1);
   assert.deepEqual(levels[0], [true, false]);
+  assert.equal(vcpu.stats.pmuIrq, 1, "the fall is no injection");
   assert.deepEqual(levels[1], [], "the other vcpu's line stays quiet");
 });
 
@@ -77,4 +78,29 @@ test("vcpus taking turns on one thread count only their own instructions", () =>
   b.runSlice(7);
   assert.equal(a.cpu.pmu.read(P.PMCCNTR), 110);
   assert.equal(b.cpu.pmu.read(P.PMCCNTR), 57);
+});
+
+test("a trapped access is the PMU's only if it is an MCR/MRC (EC 0x03) to a PMU register", () => {
+  const { pmus } = setup();
+  /** MRC/MCR p15, opc1, r0, CRn, CRm, opc2 (EC 0x03, IL, CV, COND 0xE). */
+  const mcr = (crn: number, opc1: number, crm: number, opc2: number, read: boolean): number =>
+    ((0x03 << 26) |
+      (1 << 25) |
+      (0x1e << 20) |
+      (opc2 << 17) |
+      (opc1 << 14) |
+      (crn << 10) |
+      (crm << 1) |
+      (read ? 1 : 0)) >>>
+    0;
+  assert.equal(pmus[0].handleCoprocTrap(mcr(9, 0, 12, 0, true), 0), true, "PMCR");
+  assert.equal(pmus[0].trapValue >>> 0, 0x410f3000);
+  pmus[0].trapValue = 0;
+  assert.equal(pmus[0].handleCoprocTrap(mcr(1, 0, 0, 0, true), 0), false, "SCTLR");
+  assert.equal(pmus[0].handleCoprocTrap(mcr(1, 0, 0, 0, false), 1), false, "SCTLR write");
+  // MCRR p15, 0, r0, r9, c12 (EC 0x04): Rt2 = 9 sits where an MCR's CRn is and CRm is 12, so its
+  // fields read as PMCR's; a 64-bit transfer is never a PMU register.
+  const mcrr = ((0x04 << 26) | (1 << 25) | (0x1e << 20) | (9 << 10) | (12 << 1) | 1) >>> 0;
+  assert.equal(pmus[0].handleCoprocTrap(mcrr, 0), false, "MRRC");
+  assert.equal(pmus[0].trapValue, 0, "nothing read");
 });

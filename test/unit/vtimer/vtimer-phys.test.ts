@@ -9,6 +9,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { decodeTimerTrap, TimerTrapReg } from "../../../src/vmm/vtimer-trap.js";
 import { rig, T0 } from "./rig.js";
+import { EmulatedPhysTimer } from "../../../src/vmm/vtimer-phys.js";
+import { DeadlineQueue } from "../../../src/host/timer-queue.js";
+import { FakeClock, RecordingLine } from "../timer/fakes.js";
+import { saved } from "../../helpers/state-bytes.js";
 
 /** MRC p15, 0, r2, c14, c2, 1 — read CNTP_CTL. 0x0C000000|IL|CV|COND E|opc2 1<<17|CRn 14<<10|Rt 2<<5|CRm 2<<1|1 */
 const MRC_CNTP_CTL = 0x0fe2_3845;
@@ -185,4 +189,78 @@ test("the decoder needs every field right: opc1, CRn, CRm and opc2 of MCR/MRC; o
   assert.equal(decodeTimerTrap(mcrr(0, 14, true)), TimerTrapReg.CNTPCT);
   assert.equal(decodeTimerTrap(mcrr(2, 14, true, 0x05)), TimerTrapReg.NONE, "CP14 (EC 0x05)");
   assert.equal(decodeTimerTrap(mcrr(2, 14, true, 0x0c)), TimerTrapReg.NONE, "MRRC to CP14 (EC 0x0C)");
+});
+
+test("a CVAL or TVAL write that meets the condition raises PPI 30 at once, without a wake, and a fall is no injection", () => {
+  const r = rig();
+  r.vtimer.load();
+  r.vtimer.handleCoprocTrap(MCRR_CNTP_CVAL, T0 + 5000, 0);
+  r.vtimer.handleCoprocTrap(MCR_CNTP_CTL, ENABLE, 0);
+  assert.equal(r.physIrq.level, false);
+  r.vtimer.handleCoprocTrap(MCRR_CNTP_CVAL, T0 - 1, 0); // in the past
+  assert.equal(r.physIrq.level, true);
+  r.vtimer.handleCoprocTrap(MCRR_CNTP_CVAL, T0 + 5000, 0);
+  assert.equal(r.physIrq.level, false);
+  r.vtimer.handleCoprocTrap(MCR_CNTP_TVAL, 0, 0); // CVAL = now
+  assert.equal(r.physIrq.level, true);
+  assert.equal(r.wakes.count, 0, "the guest is running its own access: nothing to wake");
+  assert.equal(r.vtimer.stats.physInjected, 2, "two rises; the fall between is not counted");
+  assert.equal(r.vtimer.stats.injectedWhileRunning, 2);
+});
+
+test("an access that leaves the deadline where it was does not touch the soft timer", () => {
+  const r = rig();
+  r.vtimer.handleCoprocTrap(MCR_CNTP_TVAL, 300, 0);
+  r.vtimer.handleCoprocTrap(MCR_CNTP_CTL, ENABLE, 0);
+  const armed = r.queue.entries[0];
+  r.vtimer.handleCoprocTrap(MCR_CNTP_CTL, ENABLE, 0);
+  r.vtimer.handleCoprocTrap(MCRR_CNTP_CVAL, T0 + 300, 0);
+  assert.deepEqual(r.queue.entries, [armed]);
+  assert.equal(r.queue.cancelled, 0);
+});
+
+test("restore replaces the soft timer with the saved one: armed, it fires at its deadline; none, none is left", () => {
+  const from = rig();
+  from.vtimer.handleCoprocTrap(MCR_CNTP_TVAL, 5000, 0);
+  from.vtimer.handleCoprocTrap(MCR_CNTP_CTL, ENABLE, 0);
+  const armed = saved((w) => from.vtimer.phys.save(w));
+  from.vtimer.handleCoprocTrap(MCR_CNTP_CTL, 0, 0);
+  const idle = saved((w) => from.vtimer.phys.save(w));
+
+  const to = rig();
+  to.vtimer.handleCoprocTrap(MCR_CNTP_TVAL, 200, 0);
+  to.vtimer.handleCoprocTrap(MCR_CNTP_CTL, ENABLE, 0);
+  to.vtimer.phys.restore(armed);
+  assert.deepEqual(to.queue.deadlines(), [T0 + 5000], "the restoring machine's own soft timer is cancelled");
+  to.queue.advanceTo(T0 + 4999);
+  assert.equal(to.physIrq.level, false);
+  to.queue.advanceTo(T0 + 5000);
+  assert.equal(to.physIrq.level, true);
+  assert.equal(to.wakes.count, 1);
+
+  const off = rig();
+  off.vtimer.handleCoprocTrap(MCR_CNTP_TVAL, 200, 0);
+  off.vtimer.handleCoprocTrap(MCR_CNTP_CTL, ENABLE, 0);
+  off.vtimer.phys.restore(idle);
+  assert.deepEqual(off.queue.deadlines(), [], "a disabled timer has nothing to wait for");
+});
+
+test("a restored soft timer keeps its place among the host timers of the same deadline", () => {
+  const clock = new FakeClock(T0);
+  const before = new DeadlineQueue();
+  before.schedule(T0 + 1, () => {});
+  before.schedule(T0 + 100, () => {}); // another timer, scheduled before the guest's
+  const phys = new EmulatedPhysTimer(clock, before, new RecordingLine(), () => {});
+  phys.writeCvalWords(0, T0 + 100);
+  phys.writeCtl(ENABLE);
+  const state = saved((w) => phys.save(w));
+
+  const order: string[] = [];
+  const after = new DeadlineQueue();
+  after.schedule(T0 + 100, () => order.push("other"), 1); // restored with its own order
+  const restored = new EmulatedPhysTimer(clock, after, new RecordingLine(), () => order.push("phys"));
+  restored.restore(state);
+  clock.t = T0 + 100;
+  after.runExpired(T0 + 100);
+  assert.deepEqual(order, ["other", "phys"], "ties fire in the original scheduling order");
 });

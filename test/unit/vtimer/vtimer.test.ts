@@ -9,6 +9,13 @@ import { CompareTimer } from "../../../src/timer/compare-timer.js";
 import { PHYS_TIMER, VIRT_TIMER } from "../../../src/timer/registers.js";
 import { PPI_VIRT_TIMER } from "../../../src/vmm/host-irq.js";
 import { rig, T0 } from "./rig.js";
+import { DeadlineQueue } from "../../../src/host/timer-queue.js";
+import { GenericTimer } from "../../../src/timer/generic-timer.js";
+import { HostIrq } from "../../../src/vmm/host-irq.js";
+import { Vtimer } from "../../../src/vmm/vtimer.js";
+import { VtimerVm } from "../../../src/vmm/vtimer-vm.js";
+import { FakeClock, RecordingLine } from "../timer/fakes.js";
+import { saved } from "../../helpers/state-bytes.js";
 
 const ENABLE = 1;
 const IMASK = 2;
@@ -263,4 +270,167 @@ test("reset disables both timers, drops both levels and cancels their timers", (
   assert.equal(r.hw.cntkctl, 0);
   r.vtimer.put(true);
   assert.equal(r.queue.entries.length, 0);
+});
+
+test("virtualTimer() reads the live hardware while loaded, the saved registers while away", () => {
+  const r = rig();
+  r.vtimer.load();
+  r.hw.writeCval(VIRT_TIMER, 777);
+  r.hw.writeCtl(VIRT_TIMER, ENABLE | IMASK);
+  let seen = r.vtimer.virtualTimer(new CompareTimer());
+  assert.deepEqual([seen.cvalLo, seen.ctl], [777, ENABLE | IMASK], "the guest's write, not yet saved");
+  r.vtimer.put(false);
+  r.hw.writeCval(VIRT_TIMER, 5); // the physical CPU's timer, used by someone else
+  seen = r.vtimer.virtualTimer(new CompareTimer());
+  assert.deepEqual([seen.cvalLo, seen.ctl], [777, ENABLE | IMASK]);
+});
+
+test("a second load or put in a row changes nothing: the guest's timer is neither rolled back nor lost", () => {
+  const r = rig();
+  r.vtimer.load();
+  r.hw.writeCval(VIRT_TIMER, 3000);
+  r.hw.writeCtl(VIRT_TIMER, ENABLE);
+  r.vtimer.load();
+  assert.equal(r.vtimer.isLoaded, true);
+  assert.equal(r.hw.readCval(VIRT_TIMER), 3000, "not replaced by the stale saved copy");
+  assert.equal(r.hw.readCtl(VIRT_TIMER), ENABLE);
+  r.vtimer.put(true);
+  r.vtimer.put(true);
+  assert.equal(r.vtimer.isLoaded, false);
+  assert.deepEqual(r.queue.deadlines(), [T0 + 3000], "one host timer");
+  r.vtimer.load();
+  assert.equal(r.hw.readCtl(VIRT_TIMER), ENABLE, "not the disabled hardware of the first put");
+  assert.equal(r.hw.readCval(VIRT_TIMER), 3000);
+});
+
+test("leaving with the level already injected injects nothing more and wakes nothing", () => {
+  const r = rig();
+  r.vtimer.load();
+  r.hw.writeTval(VIRT_TIMER, 0);
+  r.hw.writeCtl(VIRT_TIMER, ENABLE);
+  r.vtimer.updateHardware();
+  assert.equal(r.virtIrq.level, true);
+  r.vtimer.put(true); // the guest waits in WFI with its interrupt still pending
+  assert.equal(r.vtimer.virtualLevel, true);
+  assert.equal(r.virtIrq.raises, 1);
+  assert.equal(r.wakes.count, 0);
+  assert.equal(r.vtimer.stats.virtInjected, 1);
+  assert.deepEqual([r.vtimer.stats.injectedWhileRunning, r.vtimer.stats.injectedWhileBlocked], [1, 0]);
+});
+
+test("a deadline that passed before the vcpu left counts as found while away", () => {
+  const r = rig();
+  r.vtimer.load();
+  r.hw.writeTval(VIRT_TIMER, 50);
+  r.hw.writeCtl(VIRT_TIMER, ENABLE);
+  r.clock.t = T0 + 60;
+  r.vtimer.put(false);
+  assert.equal(r.virtIrq.level, true);
+  assert.deepEqual([r.vtimer.stats.injectedWhileRunning, r.vtimer.stats.injectedWhileBlocked], [0, 1]);
+});
+
+test("a deadline passed while the vcpu was away, with no host timer run yet, is injected at load without an exit", () => {
+  const r = rig();
+  r.vtimer.load();
+  r.hw.writeTval(VIRT_TIMER, 100);
+  r.hw.writeCtl(VIRT_TIMER, ENABLE);
+  r.vtimer.put(false);
+  r.clock.t = T0 + 150; // the host timer is due but has not run
+  r.vtimer.load();
+  assert.equal(r.virtIrq.level, true);
+  assert.equal(r.cpuIrq.level, false, "the host PPI is held off: the level is already injected");
+  assert.deepEqual([r.vtimer.stats.injectedWhileRunning, r.vtimer.stats.injectedWhileBlocked], [0, 1]);
+  assert.equal(r.queue.entries.length, 0, "the host timer is cancelled");
+});
+
+test("a deadline found at an exit is not counted as a hardware timer IRQ; nor is a fall", () => {
+  const r = rig();
+  r.vtimer.load();
+  r.hw.writeTval(VIRT_TIMER, 100);
+  r.hw.writeCtl(VIRT_TIMER, ENABLE);
+  r.clock.t = T0 + 100; // the slice ended at the deadline, before the output was re-evaluated
+  r.vtimer.updateHardware();
+  assert.equal(r.virtIrq.level, true);
+  assert.equal(r.vtimer.stats.hostIrqs, 0);
+  r.hw.writeCtl(VIRT_TIMER, 0);
+  r.vtimer.updateHardware();
+  assert.equal(r.virtIrq.level, false);
+  assert.equal(r.vtimer.stats.hostIrqs, 0);
+});
+
+test("reset while loaded (SYSTEM_RESET from this vcpu) clears the hardware timer at once", () => {
+  const r = rig();
+  r.vtimer.load();
+  r.hw.writeTval(VIRT_TIMER, 1000);
+  r.hw.writeCtl(VIRT_TIMER, ENABLE);
+  r.hw.cntkctl = 0x3;
+  r.vtimer.reset();
+  assert.equal(r.hw.readCtl(VIRT_TIMER), 0);
+  assert.equal(r.hw.cntkctl, 0);
+  assert.equal(r.vtimer.hardwareDeadline(), Infinity, "the old deadline no longer ends slices");
+  r.clock.t = T0 + 1000;
+  r.hw.update();
+  assert.equal(r.cpuIrq.level, false);
+});
+
+test("reset while loaded with the level injected gives the host its PPI back", () => {
+  const r = rig();
+  r.vtimer.load();
+  r.hw.writeTval(VIRT_TIMER, 0);
+  r.hw.writeCtl(VIRT_TIMER, ENABLE);
+  r.vtimer.updateHardware();
+  r.vtimer.reset();
+  assert.equal(r.virtIrq.level, false);
+  // The reset guest programs its timer again; its first tick must make an IRQ exit.
+  r.hw.writeTval(VIRT_TIMER, 10);
+  r.hw.writeCtl(VIRT_TIMER, ENABLE);
+  r.clock.t = T0 + 10;
+  r.hw.update();
+  assert.equal(r.cpuIrq.level, true);
+});
+
+test("restore without a host timer leaves none; the restoring machine's own is cancelled", () => {
+  const from = rig();
+  from.vtimer.load();
+  from.vtimer.put(true); // timer disabled: nothing armed
+  const state = saved((w) => from.vtimer.save(w));
+  const to = rig();
+  to.vtimer.load();
+  to.hw.writeTval(VIRT_TIMER, 500);
+  to.hw.writeCtl(VIRT_TIMER, ENABLE);
+  to.vtimer.put(true);
+  assert.equal(to.queue.entries.length, 1);
+  to.vtimer.restore(state);
+  assert.deepEqual(to.queue.deadlines(), []);
+});
+
+test("a restored host timer keeps its place among the host timers of the same deadline", () => {
+  const clock = new FakeClock(T0);
+  const hw = new GenericTimer(clock);
+  const make = (queue: DeadlineQueue, wake: () => void): Vtimer =>
+    new Vtimer(new VtimerVm(clock, queue, T0), {
+      id: 0,
+      hw,
+      hostIrq: new HostIrq(() => {}),
+      virtIrq: new RecordingLine(),
+      physIrq: new RecordingLine(),
+      wake,
+    });
+  const before = new DeadlineQueue();
+  before.schedule(T0 + 1, () => {});
+  before.schedule(T0 + 100, () => {}); // another timer, scheduled before the vcpu left
+  const v = make(before, () => {});
+  v.load();
+  hw.writeTval(VIRT_TIMER, 100);
+  hw.writeCtl(VIRT_TIMER, ENABLE);
+  v.put(true);
+  const state = saved((w) => v.save(w));
+
+  const order: string[] = [];
+  const after = new DeadlineQueue();
+  after.schedule(T0 + 100, () => order.push("other"), 1);
+  make(after, () => order.push("vcpu woken")).restore(state);
+  clock.t = T0 + 100;
+  after.runExpired(T0 + 100);
+  assert.deepEqual(order, ["other", "vcpu woken"]);
 });
