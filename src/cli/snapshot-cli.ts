@@ -1,5 +1,4 @@
-// Snapshots from the command line: what a snapshot's configuration section holds (the machine, not
-// the kernel file: RAM has it), whether this run can be saved at all, the save itself at the
+// Snapshots from the command line: whether this run can be saved at all, the save itself at the
 // scheduler's checkpoint, and reading a snapshot back for --restore with its disks checked.
 
 import { resolve as resolvePath } from "node:path";
@@ -7,24 +6,9 @@ import { SnapshotError } from "../snapshot/snapshot-error.js";
 import type { Section } from "../snapshot/snapshot-format.js";
 import { diskIdentity, readSnapshotFile, writeSnapshotFile, type DiskIdentity } from "../host/node/snapshot-file.js";
 import type { VirtMachine } from "../board/virt-machine.js";
-import type { NetOption, RunOptions } from "./options.js";
+import type { RunOptions } from "./options.js";
+import { parseSnapshotConfig, type SnapshotConfig } from "./snapshot-config.js";
 import { COUNTER_HZ } from "../host/time.js";
-
-/** The machine a snapshot was taken of. */
-export interface SnapshotConfig {
-  ramSize: number;
-  vcpus: number;
-  clock: "host" | "icount";
-  bootargs?: string;
-  flash: boolean;
-  rng: boolean;
-  console: "pl011" | "virtio";
-  disks: { path: string; readonly: boolean; serial: string; identity: DiskIdentity }[];
-  /** The NICs: each --net option and the MAC it had. Restoring starts new backends (a new passt,
-   * a new listen or connect): the guest keeps its device state and addresses, and its open
-   * connections are gone, as after a migration in QEMU. Absent in older snapshots: none. */
-  nets?: { net: NetOption; mac: string }[];
-}
 
 const CONFIG_VERSION = 1;
 
@@ -104,12 +88,7 @@ export function loadSnapshot(path: string): {
   if (raw.version !== CONFIG_VERSION) {
     throw new SnapshotError(`configuration section version ${raw.version}; this armvmm reads ${CONFIG_VERSION}`);
   }
-  let config: SnapshotConfig;
-  try {
-    config = JSON.parse(new TextDecoder().decode(raw.data)) as SnapshotConfig;
-  } catch {
-    throw new SnapshotError("the snapshot's configuration is not readable");
-  }
+  const config = parseSnapshotConfig(new TextDecoder().decode(raw.data));
   for (const disk of config.disks) {
     let now: DiskIdentity;
     try {

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, runCliOnPty, guestImage, type CliResult } from "./cli-runner.js";
+import { readSnapshotFile, writeSnapshotFile } from "../../src/host/node/snapshot-file.js";
 
 let dir = "";
 before(() => {
@@ -88,6 +89,27 @@ test("damaged snapshots are refused with one line", async () => {
   const text = join(dir, "text.snap");
   writeFileSync(text, "hello\n");
   oneLineError(await runCli(["run", "--restore", text]), /not an armvmm snapshot/);
+
+  // A configuration edited by hand (the section is JSON): each fault named, before any machine.
+  const sections = readSnapshotFile(file);
+  const config = JSON.parse(new TextDecoder().decode(sections.get("config")!.data)) as Record<string, unknown>;
+  for (const [patch, pattern] of [
+    [{ vcpus: "two" }, /config\.vcpus is not an integer 1\.\.8/],
+    [{ ramSize: 12345 }, /config\.ramSize is not a multiple of 4 KiB/],
+    [{ disks: null }, /config\.disks is not a list/],
+    [{ nets: [{ net: { kind: "socket" }, mac: "52:54:00:12:34:56" }] }, /NIC 0\.net\.mode is not listen or connect/],
+    [{ nets: [{ net: { kind: "user" }, mac: "nope" }] }, /NIC 0: .*mac=nope is not a MAC address/],
+    [{ console: "vga" }, /config\.console is not pl011 or virtio/],
+  ] as const) {
+    const edited = join(dir, "edited.snap");
+    const data = new TextEncoder().encode(JSON.stringify({ ...config, ...patch }));
+    sections.set("config", { version: sections.get("config")!.version, data });
+    writeSnapshotFile(
+      edited,
+      [...sections].map(([name, v]) => ({ name, version: v.version, data: [v.data] })),
+    );
+    oneLineError(await runCli(["run", "--restore", edited]), pattern);
+  }
 
   oneLineError(await runCli(["run", "--restore", join(dir, "missing.snap")]), /no such file/);
   oneLineError(await runCli(["run", "--restore", file, "--smp", "2"]), /--restore and --smp cannot be combined/);
