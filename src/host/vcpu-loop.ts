@@ -180,7 +180,6 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
   let lastDeadline = -1;
   sink.post({ k: "ready", vcpu: id });
 
-  const parked = control.parked;
   for (;;) {
     Atomics.store(kicks, id, 0);
     if (!control.running) break;
@@ -190,15 +189,14 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
       // CPU_ON accepted before the others stopped starts its vcpu first, so that the snapshot
       // holds it as on.
       show(EV_HOLD, 0);
-      Atomics.store(parked, id, 1);
-      Atomics.notify(parked, id);
+      control.park(id);
       if ((Atomics.load(control.maintenance, id) & MAINT_SAVE) !== 0) control.waitAllParked(id);
       t.takePowerOn();
       serviceRequests(true);
       Atomics.wait(control.hold, 0, 1);
       continue;
     }
-    if (Atomics.load(parked, id) !== 0) Atomics.store(parked, id, 0);
+    control.unpark(id);
     t.takePowerOn();
     queue.runExpired(clock.now());
     if (vcpu.state === VcpuState.OFF) {

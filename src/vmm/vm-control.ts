@@ -88,8 +88,8 @@ export class VmControl {
    * count of answers (host/clock-sync.ts). */
   readonly clockAnswer: Float64Array;
   readonly clockAnswers: Int32Array;
-  /** Per vcpu: non-zero while it waits at the hold, out of its guest. */
-  readonly parked: Int32Array;
+  /** Per vcpu: non-zero while it waits at the hold, out of its guest (park, unpark). */
+  private readonly parked: Int32Array;
 
   constructor(vcpus: number, mem = new SharedArrays()) {
     this.vcpus = vcpus;
@@ -136,6 +136,17 @@ export class VmControl {
   takeRequests(v: number, held: boolean): number {
     const keep = held ? 0 : MAINT_SAVE;
     return Atomics.and(this.maintenance, v, keep) & ~keep;
+  }
+
+  /** Vcpu `v` waits at the hold, out of its guest: a snapshot may count it as stopped. */
+  park(v: number): void {
+    Atomics.store(this.parked, v, 1);
+    Atomics.notify(this.parked, v);
+  }
+
+  /** Vcpu `v` leaves the hold for its guest. */
+  unpark(v: number): void {
+    if (Atomics.load(this.parked, v) !== 0) Atomics.store(this.parked, v, 0);
   }
 
   /** Waits (as vcpu `self`, parked) until every vcpu is parked at the hold, or the hold ends, or

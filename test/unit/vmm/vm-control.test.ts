@@ -101,3 +101,24 @@ test("requests: a snapshot request waits for the hold; the others are taken at o
   assert.equal(c.maintenance[0], 0);
   assert.equal(c.takeRequests(1, true), MAINT_CODE, "vcpu 1's own request, untouched by vcpu 0's");
 });
+
+test("parking: a snapshot's wait ends once every other vcpu is parked, when the hold ends, or when the VM stops", () => {
+  const c = new VmControl(3);
+  // Another thread's view of the same words (a vcpu thread parks itself there).
+  const view = new VmControl(3, new SharedArrays(c.mem.buffers));
+  c.setHold(true);
+  view.park(1);
+  view.park(2);
+  // Vcpu 0 (itself not parked) finds the others parked: no wait. (Each of these calls would
+  // otherwise wait for ever, and the test fail on its timeout.)
+  const started = performance.now();
+  c.waitAllParked(0);
+  assert.ok(performance.now() - started < 50, "waited although every other vcpu was parked");
+  // A vcpu that left the hold is waited for until the hold ends, or the VM ends.
+  view.unpark(2);
+  c.setHold(false);
+  c.waitAllParked(0);
+  c.setHold(true);
+  c.setFate(Fate.POWER_OFF);
+  c.waitAllParked(0);
+});
