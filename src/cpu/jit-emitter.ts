@@ -107,7 +107,10 @@ export class Emitter {
   }
 
   /** A branch taken to `target`: leaves the block, or goes round again when it is the block's own
-   * start and the budget allows a whole pass (memcpy, memset, delays stay inside the function). */
+   * start and the budget allows a whole pass (memcpy, memset, delays stay inside the function).
+   * A kick from another thread (cpu.external: an interrupt for this vcpu, a halt, a TLB
+   * broadcast) ends the loop too, as the run loop would end a slice at the next block: a vcpu
+   * spinning on a flag would otherwise see it only when its budget runs out, milliseconds on. */
   branch(target: number): string {
     // In an IT block the loop is not taken: ITSTATE may not be 0 at the target (the block's entry
     // assumes it is), and the branch is an IT block's last instruction, rare in loops anyway.
@@ -115,7 +118,7 @@ export class Emitter {
     this.loops = true;
     return (
       `done = ${this.count};` +
-      ` if (((done + ${this.length}) | 0) > budget) { ${this.leave(target).replace(/return .*;$/, "return done;")} }` +
+      ` if (((done + ${this.length}) | 0) > budget || cpu.external[0] !== 0) { ${this.leave(target).replace(/return .*;$/, "return done;")} }` +
       " continue;"
     );
   }

@@ -301,3 +301,20 @@ test("a kick before the slice: one instruction, whether a block is translated or
     assert.equal(results[1][1], words.length * 2 + 1, "the kicked slice ran one instruction");
   }
 });
+
+test("another thread's kick ends a translated loop on itself at its next pass, not at the end of the budget", () => {
+  // add r0, r0, #1; b .-4: one block that loops inside its function.
+  const h = makeCpu([0xe2800001, 0xeafffffd], CODE);
+  h.cpu.mmu.code.hotThreshold = 1;
+  h.cpu.run(4); // translated by now
+  assert.ok(h.cpu.mmu.code.compiled >= 1);
+  const before = h.cpu.instructions;
+  h.cpu.run(1000);
+  assert.equal(h.cpu.instructions - before, 1000, "unkicked, the loop runs its whole budget");
+  // The vcpu thread's kick word, as another thread sets it while this one runs.
+  h.cpu.external[0] = 1;
+  const kicked = h.cpu.instructions;
+  h.cpu.run(100_000);
+  assert.equal(h.cpu.instructions - kicked, 2, "one pass of the loop, then out");
+  assert.equal(h.cpu.nextPc, CODE);
+});
