@@ -57,6 +57,9 @@ export const LINE_VFIQ = 4; // virtual FIQ
 export const LINE_FIQ = 8; // physical FIQ: routed to Hyp (HCR.FMO)
 
 // Exception vector offsets (B1.8.1).
+/** Instructions after which the interpreter alone returns at a taken branch (runInterpreter). */
+const INTERPRETER_RUN = 4096;
+
 const VEC_UND = 0x04;
 const VEC_SVC = 0x08;
 const VEC_PABT = 0x0c;
@@ -526,6 +529,18 @@ export class Cpu extends CpuState {
     return next !== ((pc + (wide ? 4 : 2)) | 0);
   }
 
+  /** The interpreter alone (`--jit off`), in runs that end at a taken B (or BL in ARM state) past
+   * INTERPRETER_RUN instructions: between them a kick from another thread (`external`) is seen, as the run loops
+   * of translated code see it at block boundaries; otherwise a vcpu would see it only at the end
+   * of its slice. */
+  private runInterpreter(budget: number, done: number): number {
+    for (;;) {
+      const soft = (done + INTERPRETER_RUN) | 0;
+      done = this.t !== 0 ? runT32(this, budget, done, soft) : runA32(this, budget, done, soft);
+      if (this.attention !== 0 || done >= budget || this.external[0] !== 0) return done;
+    }
+  }
+
   /**
    * Runs at most `budget` instructions. Returns the exit reason (also in `exit.reason`); the number
    * of instructions retired is added to `instructions`.
@@ -557,8 +572,9 @@ export class Cpu extends CpuState {
         this.attention &= ~ATTN_RESYNC;
         if (debug !== null) done = runDebug(this, debug, limit, done);
         else if (pmu.discrete & (1 << EV_PC_WRITE_RETIRED)) done = this.runCountingPcWrites(limit, done);
-        else if (this.t !== 0) done = this.jit ? runT32Blocks(this, limit, done) : runT32(this, limit, done);
-        else done = this.jit ? runA32Blocks(this, limit, done) : runA32(this, limit, done);
+        else if (!this.jit) done = this.runInterpreter(limit, done);
+        else if (this.t !== 0) done = runT32Blocks(this, limit, done);
+        else done = runA32Blocks(this, limit, done);
       } catch (e) {
         // The aborted instruction was counted when it was fetched (or the fetch itself aborted).
         if (e === GUEST_ABORT) this.takePendingAbort();

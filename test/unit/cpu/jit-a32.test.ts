@@ -318,3 +318,20 @@ test("another thread's kick ends a translated loop on itself at its next pass, n
   assert.equal(h.cpu.instructions - kicked, 2, "one pass of the loop, then out");
   assert.equal(h.cpu.nextPc, CODE);
 });
+
+test("with the interpreter alone too, a kick ends a loop within some thousands of instructions", () => {
+  for (const [words, thumb] of [
+    [[0xe2800001, 0xeafffffd], false], // add r0, r0, #1; b .-4
+    [[0xe7fd3001], true], // adds r0, #1; b .-2
+  ] as const) {
+    const h = makeCpu(words, CODE, thumb);
+    h.cpu.jit = false;
+    h.cpu.run(1000);
+    assert.equal(h.cpu.instructions, 1000, "unkicked, the whole budget");
+    h.cpu.external[0] = 1;
+    h.cpu.run(1_000_000);
+    const ran = h.cpu.instructions - 1000;
+    assert.ok(ran > 0 && ran <= 4098, `${thumb ? "Thumb" : "ARM"}: kicked, ${ran} instructions ran`);
+    assert.ok(h.cpu.r[0] > 500, "the loop ran");
+  }
+});
