@@ -56,10 +56,10 @@ export const LINE_VIRQ = 2; // virtual IRQ from the GIC virtual CPU interface
 export const LINE_VFIQ = 4; // virtual FIQ
 export const LINE_FIQ = 8; // physical FIQ: routed to Hyp (HCR.FMO)
 
-// Exception vector offsets (B1.8.1).
 /** Instructions after which the interpreter alone returns at a taken branch (runInterpreter). */
 const INTERPRETER_RUN = 4096;
 
+// Exception vector offsets (B1.8.1).
 const VEC_UND = 0x04;
 const VEC_SVC = 0x08;
 const VEC_PABT = 0x0c;

@@ -10,7 +10,7 @@ const WORKER = new URL("./vcpu-worker.js", import.meta.url);
 /** V8 compiles a function when it is first called. A vcpu thread's first timer interrupt then paid
  * for compiling its whole path (the vtimer's expiry, the vgic's injection, the exception entry,
  * the GIC acknowledge) and came 1–2 ms late: the heartbeat's first beat was the worst of all.
- * With --no-lazy each vcpu thread compiles its code as it loads it (some 0.1 s and a few MB).
+ * With --no-lazy each vcpu thread compiles its code as it loads it (some 0.04 s more to start a VM, and a few MB).
  * V8's flags are the process's: set before the first vcpu thread loads its code, they change
  * nothing on the I/O thread, whose code is loaded by then. */
 let eager = false;
