@@ -143,6 +143,8 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
   readonly gic: GicVirtualInterface;
   readonly clock: HostClock;
   readonly queue = new DeadlineQueue();
+  /** The deadline (counter ticks) the running slice's length was computed for (vcpu-loop.ts). */
+  sliceDeadline = Infinity;
   private readonly bus = new MmioBus();
   private readonly sink: MessageSink;
   private readonly warned = new Set<string>();
@@ -230,8 +232,12 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     const hw = new GenericTimer(clock);
     cpu.timer = hw;
     hw.connect(VIRT_TIMER, vcpu.hostIrq.line(PPI_VIRT_TIMER));
-    // A nearer deadline programmed mid-slice ends the slice, so its length is computed again.
-    hw.onProgrammed = () => cpu.kick();
+    // A deadline nearer than the one the running slice was cut for ends the slice, so that its
+    // length is computed again. A later one does not: the slice then ends a little early, and
+    // Linux reprograms the timer several times on each way into and out of idle.
+    hw.onProgrammed = () => {
+      if (hw.nextDeadline() < this.sliceDeadline) cpu.kick();
+    };
     this.vtimer = new Vtimer(new VtimerVm(clock, this.queue, init.cntvoff), {
       id,
       hw,

@@ -250,6 +250,7 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     let budget = SLICE_MAX;
     if (Number.isFinite(deadline))
       budget = Math.max(SLICE_MIN, Math.min(SLICE_MAX, Math.ceil((deadline - now) * rate)));
+    t.sliceDeadline = deadline;
     const before = cpu.instructions;
     vcpu.runSlice(budget);
     lock.leaveGuest(id);
