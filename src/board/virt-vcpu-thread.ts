@@ -4,6 +4,7 @@
 // its vtimer, PSCI across threads, and its MMIO: the distributor is emulated right here, as KVM
 // does in the kernel, and the other devices live on the I/O thread.
 
+import { HotBlocks } from "../cpu/hot-blocks.js";
 import { Cpu, LINE_VFIQ, LINE_VIRQ } from "../cpu/core.js";
 import { Stage2 } from "../cpu/stage2.js";
 import { VIRT_TIMER } from "../cpu/timer-regs.js";
@@ -200,6 +201,7 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     cpu.shared = control.cpuWords;
     if (init.jitThreshold === null) cpu.jit = false;
     else cpu.mmu.code.hotThreshold = init.jitThreshold;
+    if (init.vcpus > 1) cpu.mmu.code.shared = new HotBlocks(control.hotBlocks);
     const vcpu = new Vcpu(id, cpu, this);
     this.vcpu = vcpu;
 

@@ -12,6 +12,7 @@ import type { Cpu } from "./core.js";
 import type { Mmu } from "./mmu.js";
 import type { TlbStore } from "./tlb-store.js";
 import type { JitHelpers } from "./jit-helpers.js";
+import { HotBlocks } from "./hot-blocks.js";
 
 /** A compiled block: runs the block's instructions (a block that loops on itself, as many passes
  * as fit in `budget`) and returns `done` plus how many ran. */
@@ -81,6 +82,21 @@ export class CodeCache {
   /** Visits before a block is compiled: rarely-run code stays in the interpreter, which is faster
    * than a fresh function until V8 has optimized it (tests lower it to 1). */
   hotThreshold = 4000;
+  /** With vcpu threads: the blocks any thread translated (hot-blocks.ts). A block one of them
+   * translated is translated here at its first entry. */
+  shared: HotBlocks | null = null;
+
+  /** A new block at RAM byte offset `off`: as hot as its threshold wants when another thread
+   * translated it already. */
+  initialHits(off: number, thumb: number): number {
+    return this.shared !== null && this.shared.has(HotBlocks.key(off, thumb)) ? this.hotThreshold : 0;
+  }
+
+  /** A block at `off` was translated. */
+  translated(off: number, thumb: number): void {
+    this.compiled++;
+    this.shared?.add(HotBlocks.key(off, thumb));
+  }
 
   /** Pages ever written (1 per 4 KiB page of the buffer): marked when a write translation is
    * cached and by every slow-path store, loader and device write, so a snapshot reads only these

@@ -51,6 +51,7 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
       let block = pages[off >>> 12]?.blocks?.[word & 1023];
       if (block === undefined || block.va !== pc) {
         block = new Block(pc, scanA32(mem32, word), 0);
+        block.hits = code.initialHits(off, 0);
         const page = code.pageFor(off);
         page.armSlots()[word & 1023] = block;
         page.cover(word & 1023, block.length);
@@ -58,7 +59,7 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
       let fn = block.fn;
       if (fn === null && ++block.hits >= code.hotThreshold) {
         fn = block.fn = compileA32(mem32, word, pc, block.length);
-        code.compiled++;
+        code.translated(off, 0);
       }
       if (((done + block.length) | 0) > budget) {
         done = runA32(cpu, budget, done);
@@ -115,6 +116,7 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
       if (block === undefined || block.va !== pc || block.thumb !== 1) {
         const scan = scanT16(mem16, index);
         block = new Block(pc, scan.length, 1);
+        block.hits = code.initialHits(off, 1);
         // An empty block (a 32-bit instruction split across pages) is kept too, as a marker that
         // sends this address to the interpreter; it covers no word.
         const page = code.pageFor(off);
@@ -134,7 +136,7 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
       } else {
         if (fn === null && ++block.hits >= code.hotThreshold) {
           fn = block.fn = compileT16(mem16, index, pc, block.length);
-          code.compiled++;
+          code.translated(off, 1);
         }
         if (fn !== null) {
           done = fn(cpu, r, mmu, done, h, budget);

@@ -4,6 +4,7 @@
 // fate, broadcast maintenance requests, and the slots synchronous MMIO reads are answered in.
 // With every vcpu on one thread the same object serves, and nothing ever waits on it.
 
+import { HOT_BLOCK_SLOTS } from "../cpu/hot-blocks.js";
 import { SharedArrays } from "../host/shared-arrays.js";
 import { SharedLog } from "./shared-log.js";
 import { VcpuEvents } from "./vcpu-events.js";
@@ -90,6 +91,8 @@ export class VmControl {
   readonly clockAnswers: Int32Array;
   /** Per vcpu: non-zero while it waits at the hold, out of its guest (park, unpark). */
   private readonly parked: Int32Array;
+  /** The blocks some vcpu thread translated (cpu/hot-blocks.ts). */
+  readonly hotBlocks: Int32Array;
 
   constructor(vcpus: number, mem = new SharedArrays()) {
     this.vcpus = vcpus;
@@ -113,6 +116,7 @@ export class VmControl {
     this.clockAnswer = mem.f64(vcpus);
     this.clockAnswers = mem.i32(vcpus);
     this.parked = mem.i32(vcpus);
+    this.hotBlocks = mem.i32(HOT_BLOCK_SLOTS);
   }
 
   /** Pauses (true) or resumes every vcpu thread: each waits at its next loop turn. */
