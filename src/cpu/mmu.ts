@@ -69,6 +69,10 @@ export class Mmu {
   private rAddU: Int32Array;
   private wTagU: Int32Array;
   private wAddU: Int32Array;
+  /** The current context's code-write entries (pages that hold translated code): a store there
+   * that misses every word some block was made from goes straight to RAM too. */
+  private cwTag: Int32Array;
+  private cwAdd: Int32Array;
 
   /** The privilege the current sets were chosen for (cpu.mode === USR). */
   private userMode = false;
@@ -102,6 +106,8 @@ export class Mmu {
     this.rAdd = this.rAddU = a[0];
     this.wTag = this.wTagU = t[TLB_SETS];
     this.wAdd = this.wAddU = a[TLB_SETS];
+    this.cwTag = t[KIND_CODE_WRITE * TLB_SETS];
+    this.cwAdd = a[KIND_CODE_WRITE * TLB_SETS];
     this.xTag = t[2 * TLB_SETS];
     this.xAdd = a[2 * TLB_SETS];
     this.flushTlb();
@@ -152,6 +158,13 @@ export class Mmu {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xffc) === this.wTag[i]) this.mem32[(this.wAdd[i] + va) >> 2] = value;
     else this.writeSlow(va, 4, value, this.userMode);
+  }
+
+  /** Whether no block of this thread's code cache was made from the `size` bytes at RAM offset
+   * `off` (a page whose blocks were all dropped holds none). */
+  private outsideCode(off: number, size: number): boolean {
+    const page = this.code.pages[off >>> 12];
+    return page === undefined || !page.covers(off, size);
   }
 
   // Unprivileged accesses (LDRT/STRT and friends): checked as PL0 whatever the current mode.
@@ -374,6 +387,8 @@ export class Mmu {
     this.rAddU = a[KIND_READ * TLB_SETS + userSet];
     this.wTagU = t[KIND_WRITE * TLB_SETS + userSet];
     this.wAddU = a[KIND_WRITE * TLB_SETS + userSet];
+    this.cwTag = t[KIND_CODE_WRITE * TLB_SETS + set];
+    this.cwAdd = a[KIND_CODE_WRITE * TLB_SETS + set];
   }
 
   private fetchSlow(va: number, size: number): number {
@@ -419,6 +434,17 @@ export class Mmu {
   }
 
   private writeSlow(va: number, size: number, value: number, user: boolean): void {
+    // First the common slow case, kept short: an aligned store to a page with translated code
+    // that misses every word of its blocks (data next to code: a literal pool's neighbour, a
+    // bare-metal program's variables) goes to RAM at once.
+    const slot = (va >>> 12) & TLB_MASK;
+    if (user === this.userMode && (va & ~(0x1000 - size)) === this.cwTag[slot]) {
+      const off = (this.cwAdd[slot] + va) | 0;
+      if (this.outsideCode(off, size)) {
+        this.storeRam(off, size, value);
+        return;
+      }
+    }
     va = va >>> 0;
     if (this.watch !== null) this.watch.access(va, size, true);
     if (this.counting) this.cpu.pmu.event(EV_MEM_ACCESS);

@@ -280,6 +280,25 @@ test("stores to data next to code in the same page leave the translated code in 
   assert.equal(h.cpu.mmu.code.invalidations, 1);
 });
 
+test("byte and halfword stores next to code reach RAM and leave the translated code in place", () => {
+  // loop: strb r0, [r2]; strh r0, [r2, #2]; ldr r3, [r2]; subs r1, r1, #1; bne loop; b .
+  const h = makeCpu([0xe5c20000, 0xe1c200b2, 0xe5923000, 0xe2511001, 0x1afffffa, 0xeafffffe], CODE);
+  h.cpu.mmu.code.hotThreshold = 1;
+  h.cpu.r[0] = 0x1234;
+  h.cpu.r[1] = 1000;
+  h.cpu.r[2] = CODE + 0x800;
+  h.cpu.run(5001);
+  assert.equal(h.cpu.r[1], 0);
+  assert.equal(hex(h.cpu.r[3]), hex(0x12340034), "the byte at +0, the halfword at +2");
+  assert.equal(h.cpu.mmu.code.invalidations, 0, "no block was dropped");
+  // A byte store onto the loop's own words drops them.
+  h.cpu.r[2] = CODE + 4;
+  h.cpu.r[1] = 2;
+  h.cpu.nextPc = CODE;
+  h.cpu.run(1);
+  assert.equal(h.cpu.mmu.code.invalidations, 1);
+});
+
 test("a kick before the slice: one instruction, whether a block is translated or not", () => {
   // A loop on itself (add r0, r0, #1; b .-4) and a straight block (mov r0, #1..#4; b .).
   const programs = [
