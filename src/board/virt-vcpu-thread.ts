@@ -144,8 +144,8 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
   readonly gic: GicVirtualInterface;
   readonly clock: HostClock;
   readonly queue = new DeadlineQueue();
-  /** The deadline (counter ticks) the running slice's length was computed for (vcpu-loop.ts). */
-  sliceDeadline = Infinity;
+  /** When the running slice is expected to end (counter ticks; vcpu-loop.ts). */
+  sliceEnd = Infinity;
   private readonly bus = new MmioBus();
   private readonly sink: MessageSink;
   private readonly warned = new Set<string>();
@@ -226,7 +226,11 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
       gich: interfaces.map((i) => i.gich),
       now: stamp,
       trace: trace.has("vgic") ? traceOut : null,
-      kick: (v) => control.kick(v),
+      // This thread's own vcpu between slices needs no kick: its next entry takes the interrupt
+      // (a kick would end that slice at once, before it ran anything).
+      kick: (v) => {
+        if (v !== id || vcpu.running) control.kick(v);
+      },
       mem: new SharedArrays(init.vgic),
       sync: this.lock,
     });
@@ -234,11 +238,11 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
     const hw = new GenericTimer(clock);
     cpu.timer = hw;
     hw.connect(VIRT_TIMER, vcpu.hostIrq.line(PPI_VIRT_TIMER));
-    // A deadline nearer than the one the running slice was cut for ends the slice, so that its
-    // length is computed again. A later one does not: the slice then ends a little early, and
+    // A deadline programmed mid-slice that falls before the slice's expected end ends the slice,
+    // so that its length is computed again; a later one need not (the slice ends before it).
     // Linux reprograms the timer several times on each way into and out of idle.
     hw.onProgrammed = () => {
-      if (hw.nextDeadline() < this.sliceDeadline) cpu.kick();
+      if (hw.nextDeadline() < this.sliceEnd) cpu.kick();
     };
     this.vtimer = new Vtimer(new VtimerVm(clock, this.queue, init.cntvoff), {
       id,

@@ -250,7 +250,9 @@ export function runVcpuThread(t: VirtVcpuThread, sink: MessageSink): void {
     let budget = SLICE_MAX;
     if (Number.isFinite(deadline))
       budget = Math.max(SLICE_MIN, Math.min(SLICE_MAX, Math.ceil((deadline - now) * rate)));
-    t.sliceDeadline = deadline;
+    // When the slice should end at the measured rate: a deadline the guest programs before then
+    // ends it early (virt-vcpu-thread.ts), a later one need not.
+    t.sliceEnd = now + budget / rate;
     const before = cpu.instructions;
     vcpu.runSlice(budget);
     lock.leaveGuest(id);
