@@ -260,14 +260,21 @@ test("a virtual IRQ pending while masked is taken right after the CPSIE that unm
   }
 });
 
-test("stores to data next to code in the same page leave the translated code in place", () => {
-  // loop: str r0, [r2]; ldr r3, [r2]; subs r1, r1, #1; bne loop; b .   (r2: a word in the same page)
-  const h = makeCpu([0xe5820000, 0xe5923000, 0xe2511001, 0x1afffffb, 0xeafffffe], CODE);
+/** Runs a loop of 1000 passes from CODE, translated at once, storing r0 = 0x1234 at r2, a word
+ * in the loop's own page. */
+function runNextToCode(words: number[], budget: number): Harness {
+  const h = makeCpu(words, CODE);
   h.cpu.mmu.code.hotThreshold = 1;
   h.cpu.r[0] = 0x1234;
   h.cpu.r[1] = 1000;
   h.cpu.r[2] = CODE + 0x800;
-  h.cpu.run(4001);
+  h.cpu.run(budget);
+  return h;
+}
+
+test("stores to data next to code in the same page leave the translated code in place", () => {
+  // loop: str r0, [r2]; ldr r3, [r2]; subs r1, r1, #1; bne loop; b .   (r2: a word in the same page)
+  const h = runNextToCode([0xe5820000, 0xe5923000, 0xe2511001, 0x1afffffb, 0xeafffffe], 4001);
   assert.equal(h.cpu.r[1], 0);
   assert.equal(h.cpu.r[3], 0x1234);
   assert.equal(h.cpu.mmu.code.invalidations, 0, "no block was dropped");
@@ -282,12 +289,7 @@ test("stores to data next to code in the same page leave the translated code in 
 
 test("byte and halfword stores next to code reach RAM and leave the translated code in place", () => {
   // loop: strb r0, [r2]; strh r0, [r2, #2]; ldr r3, [r2]; subs r1, r1, #1; bne loop; b .
-  const h = makeCpu([0xe5c20000, 0xe1c200b2, 0xe5923000, 0xe2511001, 0x1afffffa, 0xeafffffe], CODE);
-  h.cpu.mmu.code.hotThreshold = 1;
-  h.cpu.r[0] = 0x1234;
-  h.cpu.r[1] = 1000;
-  h.cpu.r[2] = CODE + 0x800;
-  h.cpu.run(5001);
+  const h = runNextToCode([0xe5c20000, 0xe1c200b2, 0xe5923000, 0xe2511001, 0x1afffffa, 0xeafffffe], 5001);
   assert.equal(h.cpu.r[1], 0);
   assert.equal(hex(h.cpu.r[3]), hex(0x12340034), "the byte at +0, the halfword at +2");
   assert.equal(h.cpu.mmu.code.invalidations, 0, "no block was dropped");
