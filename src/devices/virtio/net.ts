@@ -1,8 +1,13 @@
 // virtio-net (Virtio 1.1 5.1) with one queue pair: receiveq 0, transmitq 1. Every buffer starts
 // with the 12-byte virtio_net_hdr of VERSION_1 {flags, gso_type, hdr_len, gso_size, csum_start,
-// csum_offset, num_buffers}. Offered: MAC, STATUS (link up while the backend has a peer) and
-// MRG_RXBUF (a received frame may span several chains; num_buffers says how many). No checksum or
-// segmentation offloads: the guest sends complete frames with their checksums, and gets them so.
+// csum_offset, num_buffers}. Offered: MAC, STATUS (link up while the backend has a peer),
+// MRG_RXBUF (a received frame may span several chains; num_buffers says how many), and the
+// offloads of ../net/offload.ts: CSUM (the guest may leave a checksum for the device to finish),
+// HOST_TSO4 (it may send a TCP/IPv4 segment of up to 64 KiB, which the device cuts into frames)
+// and GUEST_CSUM (received TCP/UDP over IPv4 whose checksums the device checked come marked
+// DATA_VALID, so the guest's stack does not sum every byte again). The backend always carries
+// plain frames with correct checksums, so any peer (QEMU's stream netdev, passt) understands them.
+// Receive offloads that merge frames (GUEST_TSO4) are not offered.
 //
 // Frames from the backend wait in a bounded queue while the guest has no receive buffers, as a
 // NIC's FIFO would; when it overflows the oldest are dropped (and counted), never the process.
@@ -11,13 +16,23 @@ import { readConfigBytes, serveQueue, type VirtioContext, type VirtioDevice } fr
 import { VIRTIO_ID_NET } from "./mmio-regs.js";
 import { Chain, VirtqueueError } from "./virtqueue.js";
 import type { NetBackend } from "../net/backend.js";
+import { checksumsValid, completeChecksum, segmentTcp4 } from "../net/offload.js";
 import { SnapshotError } from "../../snapshot/snapshot-error.js";
 import type { StateReader, StateWriter } from "../../snapshot/state-stream.js";
 
+export const VIRTIO_NET_F_CSUM = 0;
+export const VIRTIO_NET_F_GUEST_CSUM = 1;
 export const VIRTIO_NET_F_MAC = 5;
+export const VIRTIO_NET_F_HOST_TSO4 = 11;
 export const VIRTIO_NET_F_MRG_RXBUF = 15;
 export const VIRTIO_NET_F_STATUS = 16;
 export const VIRTIO_NET_S_LINK_UP = 1;
+
+/** virtio_net_hdr.flags, and gso_type values. */
+export const VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+export const VIRTIO_NET_HDR_F_DATA_VALID = 2;
+export const VIRTIO_NET_HDR_GSO_NONE = 0;
+export const VIRTIO_NET_HDR_GSO_TCPV4 = 1;
 
 /** Configuration: mac[6], le16 status, le16 max_virtqueue_pairs. */
 export const NET_CFG_MAC = 0;
@@ -35,6 +50,8 @@ export const NET_RX_BACKLOG = 256;
 
 export interface NetStats {
   txFrames: number;
+  /** Transmit buffers dropped: a segmentation the device was not offered, or a malformed one. */
+  txDropped: number;
   rxFrames: number;
   rxDropped: number;
 }
@@ -43,11 +60,17 @@ export class VirtioNet implements VirtioDevice {
   readonly deviceId = VIRTIO_ID_NET;
   readonly name: string;
   readonly features: readonly [number, number] = [
-    ((1 << VIRTIO_NET_F_MAC) | (1 << VIRTIO_NET_F_MRG_RXBUF) | (1 << VIRTIO_NET_F_STATUS)) >>> 0,
+    ((1 << VIRTIO_NET_F_CSUM) |
+      (1 << VIRTIO_NET_F_GUEST_CSUM) |
+      (1 << VIRTIO_NET_F_MAC) |
+      (1 << VIRTIO_NET_F_HOST_TSO4) |
+      (1 << VIRTIO_NET_F_MRG_RXBUF) |
+      (1 << VIRTIO_NET_F_STATUS)) >>>
+      0,
     0,
   ];
   readonly queueSizes = [NET_QUEUE_SIZE, NET_QUEUE_SIZE];
-  readonly stats: NetStats = { txFrames: 0, rxFrames: 0, rxDropped: 0 };
+  readonly stats: NetStats = { txFrames: 0, txDropped: 0, rxFrames: 0, rxDropped: 0 };
   private readonly config = new Uint8Array(NET_CFG_SIZE);
   private readonly chain = new Chain();
   private readonly header = new Uint8Array(NET_HDR);
@@ -124,16 +147,46 @@ export class VirtioNet implements VirtioDevice {
     }
     if (q !== NET_TX) return;
     const mem = ctx.memory.bytes;
+    const header = this.header;
     serveQueue(ctx, q, this.chain, (chain) => {
       const len = chain.readableBytes - NET_HDR;
       if (len > 0) {
         const frame = new Uint8Array(len);
+        chain.read(mem, 0, header);
         chain.read(mem, NET_HDR, frame);
-        this.stats.txFrames++;
-        this.backend.send(frame);
+        this.transmit(ctx, frame, header);
       }
       return 0;
     });
+  }
+
+  /** A frame from the guest, with its header's offload requests carried out, to the backend. */
+  private transmit(ctx: VirtioContext, frame: Uint8Array, header: Uint8Array): void {
+    const gso = header[1] & 0x7f;
+    if (gso !== VIRTIO_NET_HDR_GSO_NONE) {
+      const mss = header[4] | (header[5] << 8);
+      const frames =
+        gso === VIRTIO_NET_HDR_GSO_TCPV4 && ctx.negotiated(VIRTIO_NET_F_HOST_TSO4) ? segmentTcp4(frame, mss) : null;
+      if (frames === null) {
+        this.stats.txDropped++;
+        return;
+      }
+      for (const f of frames) this.backend.send(f);
+      this.stats.txFrames += frames.length;
+      return;
+    }
+    if ((header[0] & VIRTIO_NET_HDR_F_NEEDS_CSUM) !== 0 && ctx.negotiated(VIRTIO_NET_F_CSUM)) {
+      completeChecksum(frame, header[6] | (header[7] << 8), header[8] | (header[9] << 8));
+    }
+    this.stats.txFrames++;
+    this.backend.send(frame);
+  }
+
+  /** The receive header of `frame`: DATA_VALID when the guest takes it and the sums are right. */
+  private rxHeader(ctx: VirtioContext, frame: Uint8Array): Uint8Array {
+    this.header.fill(0);
+    if (ctx.negotiated(VIRTIO_NET_F_GUEST_CSUM) && checksumsValid(frame)) this.header[0] = VIRTIO_NET_HDR_F_DATA_VALID;
+    return this.header;
   }
 
   /** A frame from the backend for the guest. */
@@ -159,8 +212,7 @@ export class VirtioNet implements VirtioDevice {
         if (!vq.pop(this.chain)) break;
         if (!mergeable) {
           // One chain per frame: what does not fit is cut, as a too-small buffer on a real NIC.
-          this.header.fill(0);
-          let written = this.chain.write(mem, 0, this.header);
+          let written = this.chain.write(mem, 0, this.rxHeader(ctx, frame));
           written += this.chain.write(mem, NET_HDR, frame);
           vq.push(this.chain.head, written);
         } else {
@@ -187,8 +239,7 @@ export class VirtioNet implements VirtioDevice {
     if (firstHdr === undefined || firstHdr.len < NET_HDR) {
       throw new VirtqueueError(`receive buffer of ${firstHdr?.len ?? 0} bytes is shorter than the header`);
     }
-    this.header.fill(0);
-    let written = this.chain.write(mem, 0, this.header);
+    let written = this.chain.write(mem, 0, this.rxHeader(ctx, frame));
     let at = 0;
     let buffers = 1;
     at += this.chain.write(mem, written, frame);

@@ -5,6 +5,8 @@ import { FramingError, MAX_FRAME, StreamDeframer, frameToStream } from "../../..
 import * as N from "../../../src/devices/virtio/net.js";
 import * as R from "../../../src/devices/virtio/mmio-regs.js";
 import { TestDriver } from "../../helpers/virtio-driver.js";
+import { ipv4Frame, TCP, UDP } from "../../helpers/ipv4-frames.js";
+import { checksumsValid } from "../../../src/devices/net/offload.js";
 import { restoreSection, sectionBytes } from "../../../src/board/virt-snapshot.js";
 import { StateWriter } from "../../../src/snapshot/state-stream.js";
 import { SnapshotError } from "../../../src/snapshot/snapshot-error.js";
@@ -65,12 +67,15 @@ test("a zero or oversized length is a framing error", () => {
   assert.throws(() => new StreamDeframer().push(new TextEncoder().encode("GET / HTTP/1.1\r\n")), /frame length/);
 });
 
-test("virtio-net: device ID 1, MAC and STATUS in config, features MAC/STATUS/MRG_RXBUF", () => {
+test("virtio-net: device ID 1, MAC and STATUS in config, features MAC/STATUS/MRG_RXBUF and the offloads", () => {
   const { d } = setup();
   assert.equal(d.reg(R.VIRTIO_MMIO_DEVICE_ID), 1);
   const f = d.deviceFeatures()[0];
-  for (const bit of [N.VIRTIO_NET_F_MAC, N.VIRTIO_NET_F_STATUS, N.VIRTIO_NET_F_MRG_RXBUF]) assert.ok(f & (1 << bit));
-  assert.equal(f & 3, 0, "no checksum offloads");
+  const offered = [N.VIRTIO_NET_F_MAC, N.VIRTIO_NET_F_STATUS, N.VIRTIO_NET_F_MRG_RXBUF];
+  offered.push(N.VIRTIO_NET_F_CSUM, N.VIRTIO_NET_F_GUEST_CSUM, N.VIRTIO_NET_F_HOST_TSO4);
+  for (const bit of offered) assert.ok(f & (1 << bit), `bit ${bit}`);
+  // Not offered: GUEST_TSO4/6 (7, 8), GUEST_UFO (10), HOST_TSO6 (12), HOST_UFO (14).
+  for (const bit of [7, 8, 10, 12, 14]) assert.equal(f & (1 << bit), 0, `bit ${bit}`);
   assert.deepEqual(
     [0, 1, 2, 3, 4, 5].map((i) => d.transport.read(0x100 + i, 1, 0)),
     [...MAC],
@@ -85,6 +90,79 @@ test("transmit: the 12-byte header is stripped and the frame goes to the backend
   d.notify(N.NET_TX);
   assert.deepEqual(d.takeUsed(N.NET_TX), [{ id: p.head, len: 0 }]);
   assert.deepEqual(backend.sent, [f]);
+});
+
+/** A transmit header: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset (num_buffers 0). */
+function txHeader(flags: number, gso: number, gsoSize: number, csumStart: number, csumOffset: number): Uint8Array {
+  const h = new Uint8Array(12);
+  const v = new DataView(h.buffer);
+  h[0] = flags;
+  h[1] = gso;
+  v.setUint16(2, 54, true);
+  v.setUint16(4, gsoSize, true);
+  v.setUint16(6, csumStart, true);
+  v.setUint16(8, csumOffset, true);
+  return h;
+}
+
+test("transmit with NEEDS_CSUM: the device finishes the checksum the guest left partial", () => {
+  const { backend, d } = setup();
+  const payload = Uint8Array.from({ length: 200 }, (_v, i) => i & 0xff);
+  const partial = ipv4Frame(UDP, payload, { partial: true });
+  d.post(N.NET_TX, [{ data: txHeader(N.VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 34, 6) }, { data: partial }]);
+  d.notify(N.NET_TX);
+  assert.deepEqual(backend.sent, [ipv4Frame(UDP, payload, {})]);
+});
+
+test("transmit with GSO TCPV4: the device sends MSS-sized frames, all summed; the used length is 0", () => {
+  const { backend, dev, d } = setup();
+  const payload = Uint8Array.from({ length: 10_000 }, (_v, i) => (i * 7) & 0xff);
+  const big = ipv4Frame(TCP, payload, { partial: true, seq: 5000 });
+  const p = d.post(N.NET_TX, [
+    { data: txHeader(N.VIRTIO_NET_HDR_F_NEEDS_CSUM, N.VIRTIO_NET_HDR_GSO_TCPV4, 1448, 34, 16) },
+    { data: big.subarray(0, 54) },
+    { data: big.subarray(54) },
+  ]);
+  d.notify(N.NET_TX);
+  assert.deepEqual(d.takeUsed(N.NET_TX), [{ id: p.head, len: 0 }]);
+  assert.equal(backend.sent.length, 7);
+  for (const f of backend.sent) assert.ok(checksumsValid(f) && f.length <= 54 + 1448);
+  assert.deepEqual(Uint8Array.from(backend.sent.flatMap((f) => [...f.subarray(54)])), payload);
+  assert.equal(dev.stats.txFrames, 7);
+});
+
+test("transmit with GSO the driver did not negotiate (or cannot be cut) is dropped and counted", () => {
+  const features: [number, number] = [(1 << N.VIRTIO_NET_F_CSUM) | (1 << N.VIRTIO_NET_F_MRG_RXBUF), 1];
+  const { backend, dev, d } = setup(features);
+  const big = ipv4Frame(TCP, new Uint8Array(5000), { partial: true });
+  d.post(N.NET_TX, [{ data: txHeader(1, N.VIRTIO_NET_HDR_GSO_TCPV4, 1448, 34, 16) }, { data: big }]);
+  // GSO_UDP (3) is never offered.
+  d.post(N.NET_TX, [{ data: txHeader(1, 3, 1448, 34, 6) }, { data: ipv4Frame(UDP, new Uint8Array(5000), {}) }]);
+  d.notify(N.NET_TX);
+  assert.deepEqual(backend.sent, []);
+  assert.equal(dev.stats.txDropped, 2);
+});
+
+test("receive with GUEST_CSUM: DATA_VALID only for frames whose sums the device checked", () => {
+  const { backend, d } = setup();
+  const good = ipv4Frame(TCP, new Uint8Array(100).fill(3), {});
+  const bad = good.slice();
+  bad[bad.length - 1] ^= 0xff;
+  const flags: number[] = [];
+  for (const f of [good, bad, frame(60, 1)]) {
+    const p = d.post(N.NET_RX, [{ len: 2048 }]);
+    d.notify(N.NET_RX);
+    backend.onFrame!(f);
+    d.takeUsed(N.NET_RX);
+    flags.push(d.bytesAt(p.writable[0].addr, 1)[0]);
+  }
+  assert.deepEqual(flags, [N.VIRTIO_NET_HDR_F_DATA_VALID, 0, 0]);
+  // A driver that did not take GUEST_CSUM is never told.
+  const plain = setup([(1 << N.VIRTIO_NET_F_MRG_RXBUF) | (1 << N.VIRTIO_NET_F_MAC), 1]);
+  const p = plain.d.post(N.NET_RX, [{ len: 2048 }]);
+  plain.d.notify(N.NET_RX);
+  plain.backend.onFrame!(good);
+  assert.equal(plain.d.bytesAt(p.writable[0].addr, 1)[0], 0);
 });
 
 test("receive with MRG_RXBUF: header with num_buffers = 1, then the frame", () => {
