@@ -8,7 +8,6 @@ import { HotBlocks } from "../cpu/hot-blocks.js";
 import { Cpu, LINE_VFIQ, LINE_VIRQ } from "../cpu/core.js";
 import { Stage2 } from "../cpu/stage2.js";
 import { VIRT_TIMER } from "../cpu/timer-regs.js";
-import type { MmioDevice } from "../devices/device.js";
 import { GicVirtualInterface } from "../gic/virtual-interface.js";
 import { HostClock } from "../host/clock.js";
 import { SharedArrays } from "../host/shared-arrays.js";
@@ -28,9 +27,7 @@ import { Vpmu } from "../vmm/vpmu.js";
 import { applyTlbOp } from "../vmm/tlb-op.js";
 import { VtimerVm } from "../vmm/vtimer-vm.js";
 import { mapVirtDevices } from "./virt-bus.js";
-import { VIRT_VIRTIO_ENTRIES } from "./virt-virtio.js";
-import { VIRTIO_IRQ_WORDS, VirtioInterruptStatus } from "../devices/virtio/interrupt-status.js";
-import { VIRTIO_MMIO_INTERRUPT_STATUS } from "../devices/virtio/mmio-regs.js";
+import { IoChannel, IoThreadWindow, virtioWindows } from "./io-thread-windows.js";
 import { VIRT_GICC, VIRT_RTC, VIRT_SPIS, VIRT_UART } from "./virt.js";
 import { FlashGates, VIRT_FLASH_BANKS, VcpuFlashWindow } from "./virt-flash.js";
 import { TLB_ALL } from "../vmm/vm-control.js";
@@ -41,95 +38,6 @@ import type { Snapshotable } from "../snapshot/state-stream.js";
 import { CodeCache } from "../cpu/code-cache.js";
 
 const NO_LINE = { set(): void {} };
-
-/** A device window served by the I/O thread. Reads wait for the answer; writes are posted, in
- * order with this vcpu's reads (both travel on the same port). A write that lowers a level
- * interrupt (a UART's interrupt clear) must still reach the vgic before the guest's EOI is
- * resampled: the vcpu drains its posted writes before every fold of its list registers
- * (`IoChannel.drain`), as KVM completes an MMIO exit before the vcpu runs on. */
-class IoThreadWindow implements MmioDevice {
-  constructor(
-    private readonly base: number,
-    protected readonly io: IoChannel,
-  ) {}
-  read(offset: number, size: number, cpu: number): number {
-    return this.io.read(cpu, (this.base + offset) >>> 0, size);
-  }
-  write(offset: number, size: number, value: number, cpu: number): void {
-    this.io.write(cpu, (this.base + offset) >>> 0, size, value);
-  }
-}
-
-/** A virtio-mmio transport on the I/O thread, except that the driver's reads of InterruptStatus
- * are answered here from the transport's shared words: the read an interrupt handler does first
- * costs no round trip. It still comes after this vcpu's posted writes (an acknowledge before it
- * has cleared its bits), as every read does on the I/O thread. */
-class VirtioThreadWindow extends IoThreadWindow {
-  constructor(
-    base: number,
-    io: IoChannel,
-    private readonly interrupt: VirtioInterruptStatus,
-  ) {
-    super(base, io);
-  }
-  override read(offset: number, size: number, cpu: number): number {
-    if (offset !== VIRTIO_MMIO_INTERRUPT_STATUS || size !== 4) return super.read(offset, size, cpu);
-    this.io.drain(cpu);
-    return this.interrupt.read();
-  }
-}
-
-/** Windows for the occupied virtio slots (the empty ones answer locally); `irq` holds their
- * InterruptStatus words in slot order. */
-function virtioWindows(
-  slots: readonly number[],
-  io: IoChannel,
-  irq: readonly SharedArrayBuffer[],
-): (MmioDevice | undefined)[] {
-  const windows: (MmioDevice | undefined)[] = [];
-  const words = new SharedArrays(irq);
-  for (const n of slots) {
-    const status = new VirtioInterruptStatus(words.i32(VIRTIO_IRQ_WORDS));
-    windows[n] = new VirtioThreadWindow(VIRT_VIRTIO_ENTRIES[n].base, io, status);
-  }
-  return windows;
-}
-
-/** MMIO to the I/O thread: synchronous reads through this vcpu's shared answer slot, posted writes. */
-class IoChannel {
-  /** Writes posted so far (the I/O thread counts those done in VmControl.writesDone). */
-  private posted = 0;
-  constructor(
-    readonly sink: MessageSink,
-    private readonly control: VmControl,
-  ) {}
-
-  read(vcpu: number, ipa: number, size: number): number {
-    const slot = this.control.mmio;
-    Atomics.store(slot, vcpu * 2, 0);
-    this.sink.post({ k: "read", vcpu, ipa, size });
-    while (Atomics.load(slot, vcpu * 2) === 0) {
-      if (!this.control.running) return 0;
-      Atomics.wait(slot, vcpu * 2, 0, 50);
-    }
-    return Atomics.load(slot, vcpu * 2) === 1 ? slot[vcpu * 2 + 1] >>> 0 : 0;
-  }
-
-  write(vcpu: number, ipa: number, size: number, value: number): void {
-    this.posted = (this.posted + 1) | 0;
-    this.sink.post({ k: "write", vcpu, ipa, size, value });
-  }
-
-  /** Waits until the I/O thread has carried out every write this vcpu posted. */
-  drain(vcpu: number): void {
-    const done = this.control.writesDone;
-    for (;;) {
-      const d = Atomics.load(done, vcpu);
-      if (d === this.posted || !this.control.running) return;
-      Atomics.wait(done, vcpu, d, 50);
-    }
-  }
-}
 
 export class VirtVcpuThread implements VcpuHost, PsciPlatform {
   readonly id: number;
@@ -261,13 +169,14 @@ export class VirtVcpuThread implements VcpuHost, PsciPlatform {
       if (v === id) events.record(EV_LR_FILL, intid);
     };
     if (trace.has("vtimer")) this.vtimer.trace = (m) => traceOut(`vtimer ${formatMicros(stamp())}us ${m}`);
-    // Posted device writes reach the vgic before the LRs are folded (and a level resampled).
+    // Posted writes that may lower a level-triggered line reach the vgic before the LRs are folded
+    // (and a level resampled); virtio's interrupts are edges, so its writes need not be waited for.
     const vgic = this.vgic;
     const io = new IoChannel(sink, control);
     vcpu.interrupts = {
       flush: (v) => vgic.flush(v),
       sync: (v) => {
-        io.drain(v);
+        io.drainLevel(v);
         vgic.sync(v);
       },
       hasDeliverable: (v) => vgic.hasDeliverable(v),
