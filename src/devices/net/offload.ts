@@ -20,7 +20,8 @@ function addWords(b: Uint8Array, start: number, end: number, sum: number): numbe
   let i = start;
   for (; i + 1 < end; i += 2) sum += (b[i] << 8) | b[i + 1];
   if (i < end) sum += b[i] << 8;
-  // Fold now and then so the sum stays an exact integer (frames are at most 64 KiB anyway).
+  // One fold at the end: a 64 KiB frame sums to under 2^31, exact in a double, and its low 16
+  // bits survive `&` even past 2^32.
   return (sum & 0xffff) + Math.floor(sum / 0x10000);
 }
 
