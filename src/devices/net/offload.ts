@@ -14,6 +14,9 @@ const PROTO_UDP = 17;
 const TCP_FIN = 0x01;
 const TCP_PSH = 0x08;
 const TCP_CWR = 0x80;
+/** The smallest MSS a TCP stack may use (Linux's TCP_MIN_MSS): a smaller gso_size would make a
+ * 64 KiB segment tens of thousands of frames, so it is refused as malformed. */
+export const MIN_MSS = 88;
 
 /** The 32-bit running sum of bytes [start, end) as big-endian 16-bit words, added to `sum`. */
 function addWords(b: Uint8Array, start: number, end: number, sum: number): number {
@@ -84,11 +87,11 @@ function ipHeaderChecksum(frame: Uint8Array, ip: number): void {
  * `mss` payload bytes each, as a NIC's segmentation would: the headers repeated, the IP total
  * length, ID (counting up) and header checksum, and the TCP sequence number per frame; CWR only
  * on the first, FIN and PSH only on the last; every TCP checksum computed whole. Null when the
- * frame is not TCP/IPv4 (or is malformed): the caller then drops it.
+ * frame is not TCP/IPv4 (or is malformed, or `mss` is under MIN_MSS): the caller then drops it.
  */
 export function segmentTcp4(frame: Uint8Array, mss: number): Uint8Array[] | null {
   const ip = ipv4Start(frame);
-  if (ip < 0 || frame[ip + 9] !== PROTO_TCP || mss <= 0) return null;
+  if (ip < 0 || frame[ip + 9] !== PROTO_TCP || mss < MIN_MSS) return null;
   const ihl = (frame[ip] & 15) * 4;
   const tcp = ip + ihl;
   if (ihl < 20 || frame.length < tcp + 20) return null;

@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checksumsValid, completeChecksum, internetChecksum, segmentTcp4 } from "../../../src/devices/net/offload.js";
+import {
+  checksumsValid,
+  completeChecksum,
+  internetChecksum,
+  MIN_MSS,
+  segmentTcp4,
+} from "../../../src/devices/net/offload.js";
 import { ipv4Frame, refChecksum, TCP, UDP } from "../../helpers/ipv4-frames.js";
 
 test("the Internet checksum: RFC 1071's worked example, and an odd length padded with a zero byte", () => {
@@ -84,6 +90,8 @@ test("TSO: a segment no longer than the MSS is one frame; what is not TCP/IPv4 i
   assert.equal(segmentTcp4(ipv4Frame(UDP, payload, {}), 1448), null);
   assert.equal(segmentTcp4(ipv4Frame(TCP, payload, {}).subarray(0, 40), 1448), null);
   assert.equal(segmentTcp4(ipv4Frame(TCP, payload, {}), 0), null);
+  assert.equal(segmentTcp4(ipv4Frame(TCP, payload, {}), MIN_MSS - 1), null, "an MSS below TCP's minimum");
+  assert.equal(segmentTcp4(ipv4Frame(TCP, payload, {}), MIN_MSS)?.length, Math.ceil(500 / MIN_MSS));
 });
 
 test("a VLAN-tagged frame is segmented and checked behind its tag", () => {
