@@ -58,6 +58,12 @@ export class CodePage {
     for (let w = first; w < first + count; w++) this.covered[w >>> 5] |= 1 << (w & 31);
   }
 
+  /** Whether the aligned word at `offset` (any access of at most 4 bytes within it) is in a block. */
+  coversWord(offset: number): boolean {
+    const w = (offset & 0xfff) >>> 2;
+    return (this.covered[w >>> 5] & (1 << (w & 31))) !== 0;
+  }
+
   /** Whether any byte of [offset, offset + size) within the page is in a block. */
   covers(offset: number, size: number): boolean {
     for (let w = (offset & 0xfff) >>> 2; w <= ((offset & 0xfff) + size - 1) >>> 2 && w < WORDS_PER_PAGE; w++) {

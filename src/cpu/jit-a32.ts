@@ -11,7 +11,7 @@
 // forms as the run loop's fast paths in a32.ts).
 
 import type { BlockFn } from "./code-cache.js";
-import { CONDITIONS, Emitter } from "./jit-emitter.js";
+import { CONDITIONS, Emitter, SPILL, assemble } from "./jit-emitter.js";
 
 /** Most instructions in one block. */
 export const MAX_BLOCK = 48;
@@ -187,21 +187,13 @@ function loadStore(e: Emitter, instr: number): void {
   }
   const offset = instr & 0x02000000 ? shifted(e, instr) : String(instr & 0xfff);
   const sign = instr & 0x00800000 ? "+" : "-";
-  const wback = indexing !== 0x01000000;
-  e.beforeAccess();
-  const parts = [`const base = ${e.reg(n)}, ea = (base ${sign} ${offset}) | 0;`];
+  const prelude = `const base = ${e.reg(n)}, ea = (base ${sign} ${offset}) | 0; `;
   const addr = instr & 0x01000000 ? "ea" : "base";
-  if (load) {
-    parts.push(`const v = ${byte ? "mmu.read8" : "mmu.read32"}(${addr});`);
-    if (wback) parts.push(`r[${n}] = ea;`);
-    parts.push(`r[${t}] = v;`);
-  } else {
-    const value = byte ? `${e.reg(t)} & 0xff` : e.reg(t);
-    parts.push(`${byte ? "mmu.write8" : "mmu.write32"}(${addr}, ${value});`);
-    if (wback) parts.push(`r[${n}] = ea;`);
-  }
-  e.emit(`{ ${parts.join(" ")} }`);
-  e.afterAccess();
+  // The base is written back before Rt: with Rn = Rt the loaded value wins, as in the executor.
+  const writeback = indexing !== 0x01000000 ? `r[${n}] = ea;` : "";
+  const bits = byte ? 8 : 32;
+  if (load) e.load(bits, addr, (v) => `${writeback} r[${t}] = ${v};`, prelude);
+  else e.store(bits, addr, byte ? `${e.reg(t)} & 0xff` : e.reg(t), writeback, prelude);
 }
 
 /** LDRH/STRH/LDRSB/LDRSH with an offset and no writeback; extraLoadStore does the rest. */
@@ -218,15 +210,11 @@ function extraLoadStore(e: Emitter, instr: number): void {
   }
   const offset = instr & 0x00400000 ? String(((instr >>> 4) & 0xf0) | (instr & 0xf)) : e.reg(instr & 15);
   const sign = instr & 0x00800000 ? "+" : "-";
-  e.beforeAccess();
   const addr = `(${e.reg((instr >>> 16) & 15)} ${sign} ${offset}) | 0`;
-  let body: string;
-  if ((instr & 0x00100000) === 0) body = `mmu.write16(${addr}, ${e.reg(t)} & 0xffff);`;
-  else if ((instr & 0x60) === 0x20) body = `r[${t}] = mmu.read16(${addr}) & 0xffff;`;
-  else if ((instr & 0x60) === 0x40) body = `r[${t}] = (mmu.read8(${addr}) << 24) >> 24;`;
-  else body = `r[${t}] = (mmu.read16(${addr}) << 16) >> 16;`;
-  e.emit(body);
-  e.afterAccess();
+  if ((instr & 0x00100000) === 0) e.store(16, addr, `${e.reg(t)} & 0xffff`);
+  else if ((instr & 0x60) === 0x20) e.load(16, addr, (v) => `r[${t}] = ${v} & 0xffff;`);
+  else if ((instr & 0x60) === 0x40) e.load(8, addr, (v) => `r[${t}] = (${v} << 24) >> 24;`);
+  else e.load(16, addr, (v) => `r[${t}] = (${v} << 16) >> 16;`);
 }
 
 /**
@@ -265,7 +253,7 @@ function blockTransfer(e: Emitter, instr: number): void {
     });
     if (list & 0x8000) {
       parts.push(`cpu.loadWritePc(m[w + ${regs.length - 1}]); cpu.curPc = ${e.pc}; r[15] = ${(e.pc + 8) | 0};`);
-      parts.push(`return ${e.count};`);
+      parts.push(`${SPILL} return ${e.count};`);
     }
   }
   parts.push(`} else { ${e.callText("blockTransfer", instr)} }`);
@@ -382,10 +370,9 @@ export function generateA32(mem32: Int32Array, word: number, pc: number, length:
   }
   const last = (pc + 4 * (length - 1)) | 0;
   out.push(
-    `cpu.nextPc = ${(last + 4) | 0}; cpu.curPc = ${last}; r[15] = ${(last + 8) | 0}; return (done + ${length}) | 0;`,
+    `${SPILL} cpu.nextPc = ${(last + 4) | 0}; cpu.curPc = ${last}; r[15] = ${(last + 8) | 0}; return (done + ${length}) | 0;`,
   );
-  const body = out.join("\n");
-  return '"use strict";\n' + (e.loops ? `for (;;) {\n${body}\n}` : body);
+  return assemble(out, e.loops);
 }
 
 /** Compiles the block (new Function: the one place the core makes code). */

@@ -26,6 +26,51 @@ export const CONDITIONS = [
 const FLAG_WRITE = / ?cpu\.([nzcv]) = [^;=][^;]*;/g;
 const FLAG_BITS: Record<string, number> = { n: 8, z: 4, c: 2, v: 1 };
 
+/** Where the generated code writes the registers and flags it keeps in locals back (before anything
+ * that reads the core: an exit, a helper, the MMU's slow path, which may take an abort), and where
+ * it reads them again (after a helper, which may have written any). `assemble` fills them in. */
+export const SPILL = "/*spill*/";
+export const RELOAD = "/*reload*/";
+
+/** A register in generated code, r[0]..r[14] (r[15] is only ever written, as the core's view). */
+const REGISTER = /(?<![\w.$])r\[(\d|1[0-4])\]/g;
+/** A condition flag in generated code. */
+const FLAG = /\bcpu\.([nzcv])\b/g;
+
+/**
+ * The function body of a block from its lines: the registers and flags it names live in locals
+ * (`r0`..`r14`, `fn`, `fz`, `fc`, `fv`) while it runs, loaded at entry and spilled at every exit,
+ * as V8 cannot keep `r[n]` in a machine register across a store to guest memory (the two typed
+ * arrays might alias), nor `cpu.z` across a call. `loops`: the body is a loop (a branch back to
+ * the block's start).
+ */
+export function assemble(lines: string[], loops: boolean): string {
+  const body = lines.join("\n");
+  // Each kept value: its place in the core and its local.
+  const kept: [string, string][] = [];
+  const regs = new Set<number>();
+  for (const m of body.matchAll(REGISTER)) regs.add(Number(m[1]));
+  for (const n of [...regs].sort((x, y) => x - y)) kept.push([`r[${n}]`, `r${n}`]);
+  const flags = new Set<string>();
+  for (const m of body.matchAll(FLAG)) flags.add(m[1]);
+  for (const f of "nzcv") if (flags.has(f)) kept.push([`cpu.${f}`, `f${f}`]);
+  const code = body
+    .replace(REGISTER, (_, n: string) => `r${n}`)
+    .replace(FLAG, (_, f: string) => `f${f}`)
+    .replaceAll(SPILL, kept.map(([core, local]) => `${core} = ${local};`).join(" "))
+    .replaceAll(RELOAD, kept.map(([core, local]) => `${local} = ${core};`).join(" "));
+  const locals = kept.length === 0 ? "" : `let ${kept.map(([core, local]) => `${local} = ${core}`).join(", ")};\n`;
+  return '"use strict";\n' + locals + (loops ? `for (;;) {\n${code}\n}` : code);
+}
+
+/** Per access size: the tag mask that also checks alignment, the RAM view and its index (the
+ * same expressions as mmu.ts's fast paths). */
+const ACCESS = {
+  8: ["~0xfff", "mem8", "| 0"],
+  16: ["~0xffe", "mem16", ">> 1"],
+  32: ["~0xffc", "mem32", ">> 2"],
+} as const;
+
 export class Emitter {
   /** Index of the instruction in the block (counts from 0), its address and its size in bytes. */
   k = 0;
@@ -80,30 +125,43 @@ export class Emitter {
     return (this.pc + this.size) | 0;
   }
 
-  /** Before an access that may abort or reach a device: what the abort, the icount clock and the
-   * hypervisor's trap handlers read, as the interpreter leaves it. */
-  beforeAccess(): void {
+  /** A load of `bits` (8, 16, 32, zero-extended) from the address expression `addr`, whose value
+   * `use` puts where it goes; `prelude` runs first (the address may name its constants). The
+   * TLB's hit is inline, as in mmu.read32 and its kind, and costs no bookkeeping; a miss sets the
+   * core up as the interpreter would and takes the MMU's own path, which may abort (a throw),
+   * trap to the hypervisor or ask for attention. */
+  load(bits: 8 | 16 | 32, addr: string, use: (value: string) => string, prelude = ""): void {
+    const [mask, mem, index] = ACCESS[bits];
     this.emit(
-      `cpu.curPc = ${this.pc}; cpu.nextPc = ${this.next}; r[15] = ${this.pcValue}; cpu.sliceCount = ${this.count};`,
+      `{ ${prelude}const a = ${addr}, i = (a >>> 12) & 0x3ff; let v = 0;` +
+        ` if ((a & ${mask}) === mmu.rTag[i]) v = mmu.${mem}[(mmu.rAdd[i] + a) ${index}];` +
+        ` else { ${this.setup()} v = mmu.read${bits}(a); if (cpu.attention !== 0) { ${use("v")} ${this.leave(this.next)} } }` +
+        ` ${use("v")} }`,
     );
   }
 
-  /** After an access: an MMIO access or a store to code may have asked for attention. */
-  afterAccess(): void {
-    this.emit(`if (cpu.attention !== 0) { ${this.leave(this.next)} }`);
+  /** A store of `value` (an expression on registers, masked to `bits`) to `addr`, then `after`
+   * (a base writeback); inline on a TLB hit as `load`, and next to translated code without the
+   * bookkeeping either. */
+  store(bits: 8 | 16 | 32, addr: string, value: string, after = "", prelude = ""): void {
+    const [mask, mem, index] = ACCESS[bits];
+    this.emit(
+      `{ ${prelude}const a = ${addr}, i = (a >>> 12) & 0x3ff;` +
+        ` if ((a & ${mask}) === mmu.wTag[i]) mmu.${mem}[(mmu.wAdd[i] + a) ${index}] = ${value};` +
+        ` else if (!mmu.storeNearCode(a, ${bits >>> 3}, ${value})) { ${this.setup()} mmu.write${bits}(a, ${value}); if (cpu.attention !== 0) { ${after} ${this.leave(this.next)} } }` +
+        ` ${after} }`,
+    );
   }
 
-  /** A load or store whose body is `body`, set up and checked as the interpreter would be. */
-  access(body: string): void {
-    this.beforeAccess();
-    this.emit(body);
-    this.afterAccess();
+  /** What an access on the MMU's slow path, an abort or a helper reads of the core. */
+  private setup(): string {
+    return `${SPILL} cpu.curPc = ${this.pc}; cpu.nextPc = ${this.next}; r[15] = ${this.pcValue}; cpu.sliceCount = ${this.count};`;
   }
 
   /** Leaves the block after this instruction, going on at `target`. */
   leave(target: number): string {
     const it = this.it === 0 ? "" : `cpu.it = ${this.itNext}; `;
-    return `${it}cpu.nextPc = ${target}; cpu.curPc = ${this.pc}; r[15] = ${this.pcValue}; return ${this.count};`;
+    return `${it}${SPILL} cpu.nextPc = ${target}; cpu.curPc = ${this.pc}; r[15] = ${this.pcValue}; return ${this.count};`;
   }
 
   /** A branch taken to `target`: leaves the block, or goes round again when it is the block's own
@@ -130,8 +188,8 @@ export class Emitter {
 
   callText(helper: HelperName, instr: number): string {
     const next = this.next;
-    const setup = `cpu.curPc = ${this.pc}; cpu.nextPc = ${next}; r[15] = ${this.pcValue}; cpu.sliceCount = ${this.count};`;
-    const call = ` h.${helper}(cpu, ${instr | 0});`;
+    const setup = this.setup();
+    const call = ` h.${helper}(cpu, ${instr | 0}); ${RELOAD}`;
     const check = ` if (cpu.nextPc !== ${next} || cpu.attention !== 0) return ${this.count};`;
     if (this.it === 0) return setup + call + check;
     // In an IT block, as runT32: ITSTATE advances after the instruction unless it took an

@@ -14,7 +14,7 @@
 // was going and nothing asked for attention.
 
 import type { BlockFn } from "./code-cache.js";
-import { CONDITIONS, Emitter } from "./jit-emitter.js";
+import { CONDITIONS, Emitter, SPILL, assemble } from "./jit-emitter.js";
 import { thumbExpandImmC } from "./alu.js";
 
 /** Most instructions in one block. */
@@ -269,17 +269,33 @@ function specialData(e: Emitter, hw: number): void {
 function loadStoreRegister(e: Emitter, hw: number): void {
   const t = hw & 7;
   const addr = `(r[${(hw >>> 3) & 7}] + r[${(hw >>> 6) & 7}]) | 0`;
-  const body = [
-    `mmu.write32(${addr}, r[${t}]);`,
-    `mmu.write16(${addr}, r[${t}] & 0xffff);`,
-    `mmu.write8(${addr}, r[${t}] & 0xff);`,
-    `r[${t}] = (mmu.read8(${addr}) << 24) >> 24;`,
-    `r[${t}] = mmu.read32(${addr});`,
-    `r[${t}] = mmu.read16(${addr});`,
-    `r[${t}] = mmu.read8(${addr});`,
-    `r[${t}] = (mmu.read16(${addr}) << 16) >> 16;`,
-  ][(hw >>> 9) & 7];
-  e.access(body);
+  const into = (v: string) => `r[${t}] = ${v};`;
+  switch ((hw >>> 9) & 7) {
+    case 0:
+      e.store(32, addr, `r[${t}]`);
+      return;
+    case 1:
+      e.store(16, addr, `r[${t}] & 0xffff`);
+      return;
+    case 2:
+      e.store(8, addr, `r[${t}] & 0xff`);
+      return;
+    case 3:
+      e.load(8, addr, (v) => `r[${t}] = (${v} << 24) >> 24;`);
+      return;
+    case 4:
+      e.load(32, addr, into);
+      return;
+    case 5:
+      e.load(16, addr, into);
+      return;
+    case 6:
+      e.load(8, addr, into);
+      return;
+    default:
+      e.load(16, addr, (v) => `r[${t}] = (${v} << 16) >> 16;`);
+      return;
+  }
 }
 
 /** LDR/STR (word, byte, halfword) Rt, [Rn, #imm5 * size]. */
@@ -301,9 +317,9 @@ function loadStoreImmediate(e: Emitter, hw: number): void {
       break;
   }
   const addr = `(${base} + ${imm5 * size}) | 0`;
-  const bits = size * 8;
-  if (load) e.access(`r[${t}] = mmu.read${bits}(${addr});`);
-  else e.access(`mmu.write${bits}(${addr}, r[${t}]${size === 4 ? "" : size === 2 ? " & 0xffff" : " & 0xff"});`);
+  const bits = size === 4 ? 32 : size === 2 ? 16 : 8;
+  if (load) e.load(bits, addr, (v) => `r[${t}] = ${v};`);
+  else e.store(bits, addr, `r[${t}]${size === 4 ? "" : size === 2 ? " & 0xffff" : " & 0xff"}`);
 }
 
 /** PUSH {list, LR?} and POP {list} (no PC): when the whole transfer is in one page that the TLB
@@ -396,7 +412,7 @@ function instruction16(e: Emitter, hw: number): void {
       return;
     case 0x09:
       // LDR Rt, [PC, #imm8*4]: the base is Align(PC, 4).
-      e.access(`r[${(hw >>> 8) & 7}] = mmu.read32(${(((e.pc + 4) & ~3) + ((hw & 0xff) << 2)) | 0});`);
+      e.load(32, String((((e.pc + 4) & ~3) + ((hw & 0xff) << 2)) | 0), (v) => `r[${(hw >>> 8) & 7}] = ${v};`);
       return;
     case 0x0a:
     case 0x0b:
@@ -411,10 +427,10 @@ function instruction16(e: Emitter, hw: number): void {
       loadStoreImmediate(e, hw);
       return;
     case 0x12:
-      e.access(`mmu.write32((r[13] + ${(hw & 0xff) << 2}) | 0, r[${(hw >>> 8) & 7}]);`);
+      e.store(32, `(r[13] + ${(hw & 0xff) << 2}) | 0`, `r[${(hw >>> 8) & 7}]`);
       return;
     case 0x13:
-      e.access(`r[${(hw >>> 8) & 7}] = mmu.read32((r[13] + ${(hw & 0xff) << 2}) | 0);`);
+      e.load(32, `(r[13] + ${(hw & 0xff) << 2}) | 0`, (v) => `r[${(hw >>> 8) & 7}] = ${v};`);
       return;
     case 0x14:
       // ADR: Align(PC, 4) + imm8*4, a constant.
@@ -500,16 +516,15 @@ function loadStore32(e: Emitter, instr: number): boolean {
   } else {
     return false;
   }
-  const bits = 8 << size;
-  const write = wb === null ? "" : ` r[${n}] = ${wb};`;
+  const bits = size === 2 ? 32 : size === 1 ? 16 : 8;
+  const write = wb === null ? "" : `r[${n}] = ${wb};`;
   if (load) {
-    let value = `mmu.read${bits}(a)`;
-    if (signed) value = size === 0 ? `(${value} << 24) >> 24` : `(${value} << 16) >> 16`;
+    const value = (v: string) => (!signed ? v : size === 0 ? `(${v} << 24) >> 24` : `(${v} << 16) >> 16`);
     // The base is written back before Rt: with Rn = Rt the loaded value wins, as in the executor.
-    e.access(`{ const a = ${addr}, v = ${value};${write} r[${t}] = v; }`);
+    e.load(bits, addr, (v) => `${write} r[${t}] = ${value(v)};`);
   } else {
     const mask = size === 2 ? "" : size === 1 ? " & 0xffff" : " & 0xff";
-    e.access(`{ const a = ${addr}; mmu.write${bits}(a, ${e.reg(t)}${mask});${write} }`);
+    e.store(bits, addr, `${e.reg(t)}${mask}`, write);
   }
   return true;
 }
@@ -803,9 +818,10 @@ export function generateT16(mem16: Uint16Array, index: number, pc: number, lengt
     at = (at + e.size) | 0;
   }
   const last = e.pc;
-  out.push(`cpu.nextPc = ${at}; cpu.curPc = ${last}; r[15] = ${(last + 4) | 0}; return (done + ${length}) | 0;`);
-  const body = out.join("\n");
-  return '"use strict";\n' + (e.loops ? `for (;;) {\n${body}\n}` : body);
+  out.push(
+    `${SPILL} cpu.nextPc = ${at}; cpu.curPc = ${last}; r[15] = ${(last + 4) | 0}; return (done + ${length}) | 0;`,
+  );
+  return assemble(out, e.loops);
 }
 
 /** Compiles the block (new Function: the one place the core makes code, with compileA32). */

@@ -54,15 +54,17 @@ export class Mmu {
   readonly tlb = new TlbStore();
   /** Blocks of translated code in this machine's RAM (shared with the other CPUs). */
   readonly code: CodeCache;
-  private readonly mem8: Uint8Array;
-  private readonly mem16: Uint16Array;
-  private readonly mem32: Int32Array;
+  // RAM and the current privilege's read and write TLB sets are also read by translated code
+  // (jit-emitter.ts), which inlines the fast paths below: keep the two in step.
+  readonly mem8: Uint8Array;
+  readonly mem16: Uint16Array;
+  readonly mem32: Int32Array;
 
   // The sets in use: current privilege, and the user set of the current DACR context (LDRT/STRT).
-  private rTag: Int32Array;
-  private rAdd: Int32Array;
-  private wTag: Int32Array;
-  private wAdd: Int32Array;
+  rTag: Int32Array;
+  rAdd: Int32Array;
+  wTag: Int32Array;
+  wAdd: Int32Array;
   private xTag: Int32Array;
   private xAdd: Int32Array;
   private rTagU: Int32Array;
@@ -147,24 +149,33 @@ export class Mmu {
   write8(va: number, value: number): void {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xfff) === this.wTag[i]) this.mem8[(this.wAdd[i] + va) | 0] = value;
-    else this.writeSlow(va, 1, value, this.userMode);
+    else if (!this.storeNearCode(va, 1, value)) this.writeSlow(va, 1, value, this.userMode);
   }
   write16(va: number, value: number): void {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xffe) === this.wTag[i]) this.mem16[(this.wAdd[i] + va) >> 1] = value;
-    else this.writeSlow(va, 2, value, this.userMode);
+    else if (!this.storeNearCode(va, 2, value)) this.writeSlow(va, 2, value, this.userMode);
   }
   write32(va: number, value: number): void {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~0xffc) === this.wTag[i]) this.mem32[(this.wAdd[i] + va) >> 2] = value;
-    else this.writeSlow(va, 4, value, this.userMode);
+    else if (!this.storeNearCode(va, 4, value)) this.writeSlow(va, 4, value, this.userMode);
   }
 
-  /** Whether no block of this thread's code cache was made from the `size` bytes at RAM offset
-   * `off` (a page whose blocks were all dropped holds none). */
-  private outsideCode(off: number, size: number): boolean {
+  /** An aligned store of `size` bytes to a page with translated code (its code-write entry hit)
+   * that misses every word blocks were made from (data next to code: a bare-metal program's
+   * variables) goes to RAM here, kept short and free of side effects for the write fast paths
+   * and translated code; true if it did, false for the slow path. */
+  storeNearCode(va: number, size: number, value: number): boolean {
+    const i = (va >>> 12) & 0x3ff;
+    if ((va & ~(0x1000 - size)) !== this.cwTag[i]) return false;
+    const off = (this.cwAdd[i] + va) | 0;
     const page = this.code.pages[off >>> 12];
-    return page === undefined || !page.covers(off, size);
+    if (page !== undefined && page.coversWord(off)) return false;
+    if (size === 4) this.mem32[off >> 2] = value;
+    else if (size === 2) this.mem16[off >> 1] = value;
+    else this.mem8[off] = value;
+    return true;
   }
 
   // Unprivileged accesses (LDRT/STRT and friends): checked as PL0 whatever the current mode.
@@ -437,14 +448,7 @@ export class Mmu {
     // First the common slow case, kept short: an aligned store to a page with translated code
     // that misses every word of its blocks (data next to code: a literal pool's neighbour, a
     // bare-metal program's variables) goes to RAM at once.
-    const slot = (va >>> 12) & TLB_MASK;
-    if (user === this.userMode && (va & ~(0x1000 - size)) === this.cwTag[slot]) {
-      const off = (this.cwAdd[slot] + va) | 0;
-      if (this.outsideCode(off, size)) {
-        this.storeRam(off, size, value);
-        return;
-      }
-    }
+    if (user === this.userMode && this.storeNearCode(va, size, value)) return;
     va = va >>> 0;
     if (this.watch !== null) this.watch.access(va, size, true);
     if (this.counting) this.cpu.pmu.event(EV_MEM_ACCESS);

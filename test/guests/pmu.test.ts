@@ -45,8 +45,11 @@ test("pmu guest against QEMU: the counts and the checks QEMU implements the same
       "-cpu",
       "cortex-a15",
       "-nographic",
+      // sleep=off: with every vcpu in WFI, QEMU jumps to the next deadline (as armvmm's icount
+      // clock does) rather than letting host time pass, which made the count after the overflow
+      // interrupt's wait depend on how loaded the host was.
       "-icount",
-      "shift=0",
+      "shift=0,sleep=off",
       "-kernel",
       guestImage("pmu"),
     ],
@@ -72,9 +75,15 @@ test("pmu guest against QEMU: the counts and the checks QEMU implements the same
     assert.ok(qemu.includes(line), `QEMU: no "${line}"`);
     assert.ok(ours.includes(line), `armvmm: no "${line}"`);
   }
-  assert.deepEqual(info(ours), info(qemu), "the same counts as QEMU");
-  assert.deepEqual(info(qemu), [
+  const expected = [
     "INFO: loop of 1000: 2003 instructions, 2003 cycles",
     "INFO: loop of 64000 with PMCR.D: 128003 instructions, 2000 cycle counts",
-  ]);
+  ];
+  assert.deepEqual(info(ours), expected, "armvmm's counts");
+  // On a loaded host QEMU once counted the ÷64 loop as 2001 (in a CI run; not reproduced since),
+  // which the guest's own check allows: where the prescaler's phase stands when PMCR.C resets the
+  // counter is QEMU's own. The instructions and the undivided cycles must agree exactly.
+  const [qemuPlain, qemuDivided] = info(qemu);
+  assert.equal(qemuPlain, expected[0], "QEMU's counts over the plain loop");
+  assert.match(qemuDivided ?? "", /^INFO: loop of 64000 with PMCR\.D: 128003 instructions, 200[01] cycle counts$/);
 });

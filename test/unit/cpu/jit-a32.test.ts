@@ -182,10 +182,10 @@ test("the block scan ends at unconditional branches, PC writes, SVC, the page en
 test("generated code spells out PC operands as constants and leaves through the taken branch", () => {
   const mem = new Int32Array([0xe28f0004 | 0, 0x0a000001, 0xe5910000 | 0, 0xea000000 | 0]);
   const src = generateA32(mem, 0, 0x1000, 4);
-  assert.match(src, /r\[0\] = \(4104 \+ 4\) \| 0;/, "add r0, pc, #4 reads the PC as 0x1008");
-  assert.match(src, /if \(cpu\.z !== 0\) \{/);
+  assert.match(src, /r0 = \(4104 \+ 4\) \| 0;/, "add r0, pc, #4 reads the PC as 0x1008");
+  assert.match(src, /if \(fz !== 0\) \{/);
   assert.match(src, /cpu\.nextPc = 4112;/, "beq to 0x1010");
-  assert.match(src, /mmu\.read32\(/);
+  assert.match(src, /mmu\.read32\(a\)/);
 });
 
 test("a store into the running block: the new word runs, as it would in the interpreter", () => {
