@@ -39,13 +39,17 @@ const FLAG = /\bcpu\.([nzcv])\b/g;
 
 /**
  * The function body of a block from its lines: the registers and flags it names live in locals
- * (`r0`..`r14`, `fn`, `fz`, `fc`, `fv`) while it runs, loaded at entry and spilled at every exit,
- * as V8 cannot keep `r[n]` in a machine register across a store to guest memory (the two typed
- * arrays might alias), nor `cpu.z` across a call. `loops`: the body is a loop (a branch back to
- * the block's start).
+ * (`r0`..`r14`, `fn`, `fz`, `fc`, `fv`) while it runs, loaded at entry, and those it assigns
+ * written back at every exit, as V8 cannot keep `r[n]` in a machine register across a store to
+ * guest memory (the two typed arrays might alias), nor `cpu.z` across a call. `loops`: the body
+ * is a loop (a branch back to the block's start).
  */
 export function assemble(lines: string[], loops: boolean): string {
   const body = lines.join("\n");
+  const wrap = (code: string, locals = "") => '"use strict";\n' + locals + (loops ? `for (;;) {\n${code}\n}` : code);
+  // A block that calls the interpreter's executors would write back and reload its locals
+  // around each call, which costs more than it saves: it works on `r` and `cpu` directly.
+  if (body.includes(RELOAD)) return wrap(body.replaceAll(SPILL, "").replaceAll(RELOAD, ""));
   // Each kept value: its place in the core and its local.
   const kept: [string, string][] = [];
   const regs = new Set<number>();
@@ -54,13 +58,14 @@ export function assemble(lines: string[], loops: boolean): string {
   const flags = new Set<string>();
   for (const m of body.matchAll(FLAG)) flags.add(m[1]);
   for (const f of "nzcv") if (flags.has(f)) kept.push([`cpu.${f}`, `f${f}`]);
-  const code = body
-    .replace(REGISTER, (_, n: string) => `r${n}`)
-    .replace(FLAG, (_, f: string) => `f${f}`)
-    .replaceAll(SPILL, kept.map(([core, local]) => `${core} = ${local};`).join(" "))
+  const named = body.replace(REGISTER, (_, n: string) => `r${n}`).replace(FLAG, (_, f: string) => `f${f}`);
+  // Only what the block assigns can differ from the core: the rest need not be written back.
+  const spill = kept.filter(([, local]) => new RegExp(`(?<![\\w.$])${local} = (?!=)`).test(named));
+  const code = named
+    .replaceAll(SPILL, spill.map(([core, local]) => `${core} = ${local};`).join(" "))
     .replaceAll(RELOAD, kept.map(([core, local]) => `${local} = ${core};`).join(" "));
   const locals = kept.length === 0 ? "" : `let ${kept.map(([core, local]) => `${local} = ${core}`).join(", ")};\n`;
-  return '"use strict";\n' + locals + (loops ? `for (;;) {\n${code}\n}` : code);
+  return wrap(code, locals);
 }
 
 /** Per access size: the tag mask that also checks alignment, the RAM view and its index (the

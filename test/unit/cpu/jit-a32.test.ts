@@ -188,6 +188,24 @@ test("generated code spells out PC operands as constants and leaves through the 
   assert.match(src, /mmu\.read32\(a\)/);
 });
 
+test("generated code keeps registers and flags in locals, and writes back only what it assigns", () => {
+  // loop: add r0, r0, r1; str r0, [r3, #4]; subs r1, r1, #1; bne loop
+  const loop = new Int32Array([0xe0800001 | 0, 0xe5830004 | 0, 0xe2511001 | 0, 0x1afffffb]);
+  const src = generateA32(loop, 0, 0x1000, 4);
+  assert.ok(src.startsWith('"use strict";\n'), "strict mode needs the directive first");
+  assert.match(
+    src,
+    /^let r0 = r\[0\], r1 = r\[1\], r3 = r\[3\], fn = cpu\.n, fz = cpu\.z, fc = cpu\.c, fv = cpu\.v;$/m,
+  );
+  assert.doesNotMatch(src, /r\[3\] = r3/, "r3 is only read");
+  assert.match(src, /r\[0\] = r0; r\[1\] = r1; cpu\.n = fn; cpu\.z = fz; cpu\.c = fc; cpu\.v = fv;/);
+  // A block that calls an executor (here MRS) works on r and cpu directly.
+  const withCall = generateA32(new Int32Array([0xe10f0000 | 0, 0xe2800001 | 0, 0xeafffffe | 0]), 0, 0x1000, 3);
+  assert.doesNotMatch(withCall, /^let /m);
+  assert.match(withCall, /h\.executeA32\(cpu, /);
+  assert.match(withCall, /r\[0\] = \(r\[0\] \+ 1\) \| 0;/);
+});
+
 test("a store into the running block: the new word runs, as it would in the interpreter", () => {
   // str r1, [r2]; mov r0, #1 (overwritten with mov r0, #7 by the store); b .
   for (const jit of [true, false]) {
