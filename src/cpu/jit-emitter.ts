@@ -27,10 +27,13 @@ const FLAG_WRITE = / ?cpu\.([nzcv]) = [^;=][^;]*;/g;
 const FLAG_BITS: Record<string, number> = { n: 8, z: 4, c: 2, v: 1 };
 
 /** Where the generated code writes the registers and flags it keeps in locals back (before anything
- * that reads the core: an exit, a helper, the MMU's slow path, which may take an abort), and where
- * it reads them again (after a helper, which may have written any). `assemble` fills them in. */
+ * that reads the core: an exit, an executor, the MMU's slow path, which may take an abort), and
+ * where it reads them again (after an executor called on a slow path, which may have written any).
+ * `assemble` fills them in. */
 export const SPILL = "/*spill*/";
 export const RELOAD = "/*reload*/";
+/** An executor call on the block's main path: the block then keeps nothing in locals. */
+const EXECUTOR = "/*executor*/";
 
 /** A register in generated code, r[0]..r[14] (r[15] is only ever written, as the core's view). */
 const REGISTER = /(?<![\w.$])r\[(\d|1[0-4])\]/g;
@@ -47,9 +50,9 @@ const FLAG = /\bcpu\.([nzcv])\b/g;
 export function assemble(lines: string[], loops: boolean): string {
   const body = lines.join("\n");
   const wrap = (code: string, locals = "") => '"use strict";\n' + locals + (loops ? `for (;;) {\n${code}\n}` : code);
-  // A block that calls the interpreter's executors would write back and reload its locals
-  // around each call, which costs more than it saves: it works on `r` and `cpu` directly.
-  if (body.includes(RELOAD)) return wrap(body.replaceAll(SPILL, "").replaceAll(RELOAD, ""));
+  // A block that calls the interpreter's executors on its way would write back and reload its
+  // locals around each call, which costs more than it saves: it works on `r` and `cpu` directly.
+  if (body.includes(EXECUTOR)) return wrap(body.replaceAll(SPILL, "").replaceAll(RELOAD, "").replaceAll(EXECUTOR, ""));
   // Each kept value: its place in the core and its local.
   const kept: [string, string][] = [];
   const regs = new Set<number>();
@@ -188,9 +191,11 @@ export class Emitter {
 
   /** The interpreter's executor for this instruction; the block goes on only where it would have. */
   call(helper: HelperName, instr: number): void {
-    this.emit(this.callText(helper, instr));
+    this.emit(EXECUTOR + this.callText(helper, instr));
   }
 
+  /** The executor's call, as `call` emits it, or (alone) as the slow path of an instruction the
+   * block otherwise spells out (LDM/STM, PUSH/POP crossing a page or missing the TLB). */
   callText(helper: HelperName, instr: number): string {
     const next = this.next;
     const setup = this.setup();
