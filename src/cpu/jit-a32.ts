@@ -193,7 +193,7 @@ function loadStore(e: Emitter, instr: number): void {
   const writeback = indexing !== 0x01000000 ? `r[${n}] = ea;` : "";
   const bits = byte ? 8 : 32;
   if (load) e.load(bits, addr, (v) => `${writeback} r[${t}] = ${v};`, prelude);
-  else e.store(bits, addr, byte ? `${e.reg(t)} & 0xff` : e.reg(t), writeback, prelude);
+  else e.store(bits, addr, e.reg(t), writeback, prelude);
 }
 
 /** LDRH/STRH/LDRSB/LDRSH with an offset and no writeback; extraLoadStore does the rest. */
@@ -211,7 +211,7 @@ function extraLoadStore(e: Emitter, instr: number): void {
   const offset = instr & 0x00400000 ? String(((instr >>> 4) & 0xf0) | (instr & 0xf)) : e.reg(instr & 15);
   const sign = instr & 0x00800000 ? "+" : "-";
   const addr = `(${e.reg((instr >>> 16) & 15)} ${sign} ${offset}) | 0`;
-  if ((instr & 0x00100000) === 0) e.store(16, addr, `${e.reg(t)} & 0xffff`);
+  if ((instr & 0x00100000) === 0) e.store(16, addr, e.reg(t));
   else if ((instr & 0x60) === 0x20) e.load(16, addr, (v) => `r[${t}] = ${v} & 0xffff;`);
   else if ((instr & 0x60) === 0x40) e.load(8, addr, (v) => `r[${t}] = (${v} << 24) >> 24;`);
   else e.load(16, addr, (v) => `r[${t}] = (${v} << 16) >> 16;`);

@@ -148,11 +148,12 @@ export class Emitter {
     );
   }
 
-  /** A store of `value` (an expression on registers, masked to `bits`) to `addr`, then `after`
+  /** A store of the low `bits` of `value` (an expression on registers) to `addr`, then `after`
    * (a base writeback); inline on a TLB hit as `load`, and next to translated code without the
    * bookkeeping either. */
-  store(bits: 8 | 16 | 32, addr: string, value: string, after = "", prelude = ""): void {
+  store(bits: 8 | 16 | 32, addr: string, word: string, after = "", prelude = ""): void {
     const [mask, mem, index] = ACCESS[bits];
+    const value = bits === 32 ? word : `${word} & ${bits === 16 ? "0xffff" : "0xff"}`;
     this.emit(
       `{ ${prelude}const a = ${addr}, i = (a >>> 12) & 0x3ff;` +
         ` if ((a & ${mask}) === mmu.wTag[i]) mmu.${mem}[(mmu.wAdd[i] + a) ${index}] = ${value};` +

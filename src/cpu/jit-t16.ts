@@ -275,10 +275,10 @@ function loadStoreRegister(e: Emitter, hw: number): void {
       e.store(32, addr, `r[${t}]`);
       return;
     case 1:
-      e.store(16, addr, `r[${t}] & 0xffff`);
+      e.store(16, addr, `r[${t}]`);
       return;
     case 2:
-      e.store(8, addr, `r[${t}] & 0xff`);
+      e.store(8, addr, `r[${t}]`);
       return;
     case 3:
       e.load(8, addr, (v) => `r[${t}] = (${v} << 24) >> 24;`);
@@ -319,7 +319,7 @@ function loadStoreImmediate(e: Emitter, hw: number): void {
   const addr = `(${base} + ${imm5 * size}) | 0`;
   const bits = size === 4 ? 32 : size === 2 ? 16 : 8;
   if (load) e.load(bits, addr, (v) => `r[${t}] = ${v};`);
-  else e.store(bits, addr, `r[${t}]${size === 4 ? "" : size === 2 ? " & 0xffff" : " & 0xff"}`);
+  else e.store(bits, addr, `r[${t}]`);
 }
 
 /** PUSH {list, LR?} and POP {list} (no PC): when the whole transfer is in one page that the TLB
@@ -523,8 +523,7 @@ function loadStore32(e: Emitter, instr: number): boolean {
     // The base is written back before Rt: with Rn = Rt the loaded value wins, as in the executor.
     e.load(bits, addr, (v) => `${write} r[${t}] = ${value(v)};`);
   } else {
-    const mask = size === 2 ? "" : size === 1 ? " & 0xffff" : " & 0xff";
-    e.store(bits, addr, `${e.reg(t)}${mask}`, write);
+    e.store(bits, addr, e.reg(t), write);
   }
   return true;
 }
