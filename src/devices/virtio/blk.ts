@@ -1,7 +1,7 @@
 // virtio-blk (Virtio 1.1 5.2): one request queue in front of a BlockBackend. A request is a chain
 // of a 16-byte header {le32 type, le32 reserved, le64 sector}, the data, and one status byte the
-// device writes last. Data moves between the backend and guest memory in place, one backend call
-// per guest buffer.
+// device writes last. Data moves between the backend and guest memory in place: one backend call
+// for the request where the backend has vectored I/O (a file), else one per guest buffer.
 //
 // Offered: SEG_MAX, BLK_SIZE, FLUSH (so Linux runs a write-back cache and sends flushes, which reach
 // the backend's fdatasync: a file the guest synced survives a killed VMM), DISCARD and
@@ -12,7 +12,7 @@
 
 import { readConfigBytes, serveQueue, type VirtioContext, type VirtioDevice } from "./device.js";
 import { VIRTIO_ID_BLOCK } from "./mmio-regs.js";
-import { Chain, copySegments, VirtqueueError } from "./virtqueue.js";
+import { Chain, copySegments, segmentViews, VirtqueueError } from "./virtqueue.js";
 import type { BlockBackend } from "./block-backend.js";
 
 // Feature bits (5.2.3).
@@ -198,8 +198,15 @@ export class VirtioBlk implements VirtioDevice {
     if (out && this.disk.readonly) return VIRTIO_BLK_S_IOERR;
     if (!this.inDisk(sector, len)) return VIRTIO_BLK_S_IOERR;
     const pos = sector * SECTOR;
-    if (out) copySegments(chain.readable, HEADER, len, (off, at, n) => this.disk.write(pos + at, mem, off, n));
-    else copySegments(chain.writable, 0, len, (off, at, n) => this.disk.read(pos + at, mem, off, n));
+    const disk = this.disk;
+    if (out) {
+      if (disk.writev !== undefined) disk.writev(pos, segmentViews(mem, chain.readable, HEADER, len));
+      else copySegments(chain.readable, HEADER, len, (off, at, n) => disk.write(pos + at, mem, off, n));
+    } else if (disk.readv !== undefined) {
+      disk.readv(pos, segmentViews(mem, chain.writable, 0, len));
+    } else {
+      copySegments(chain.writable, 0, len, (off, at, n) => disk.read(pos + at, mem, off, n));
+    }
     return VIRTIO_BLK_S_OK;
   }
 

@@ -11,6 +11,11 @@ export interface BlockBackend {
   read(pos: number, bytes: Uint8Array, off: number, len: number): void;
   /** Writes bytes[off, off + len) at byte `pos` of the disk. */
   write(pos: number, bytes: Uint8Array, off: number, len: number): void;
+  /** Vectored forms, for a backend where one call for a request's buffers is cheaper than one
+   * per buffer (a file: preadv/pwritev, one system call instead of one per guest page). They read
+   * into, or write out of, `parts` in order from byte `pos` of the disk. */
+  readv?(pos: number, parts: readonly Uint8Array[]): void;
+  writev?(pos: number, parts: readonly Uint8Array[]): void;
   /** Makes every completed write durable. */
   flush(): void;
   /** The range [pos, pos + len) may be forgotten, and reads back as zeros afterwards. */

@@ -62,6 +62,14 @@ export class Chain {
   }
 }
 
+/** The bytes of `segments` from byte `pos` of their concatenation, at most `len` of them, as views
+ * into `mem` (no copy). */
+export function segmentViews(mem: Uint8Array, segments: readonly Segment[], pos: number, len: number): Uint8Array[] {
+  const views: Uint8Array[] = [];
+  copySegments(segments, pos, len, (off, _at, n) => views.push(mem.subarray(off, off + n)));
+  return views;
+}
+
 /** Walks `segments` from byte `pos` for at most `len` bytes, calling `part(offset in memory,
  * offset in the run, count)` for each piece; returns the bytes walked. */
 export function copySegments(

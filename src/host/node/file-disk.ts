@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { OverlayBlockBackend, type BlockBackend } from "../../devices/virtio/block-backend.js";
+import { BlockIoError, OverlayBlockBackend, type BlockBackend } from "../../devices/virtio/block-backend.js";
 
 export class DriveError extends Error {}
 
@@ -46,6 +46,32 @@ export class FileBlockBackend implements BlockBackend {
     while (done < len) done += fs.writeSync(this.fd, bytes, off + done, len - done, pos + done);
   }
 
+  /** One preadv per request; a short read (the end of the file, or more buffers than the host
+   * takes at once) goes on from where it stopped, and past the end of the file reads zeros. */
+  readv(pos: number, parts: readonly Uint8Array[]): void {
+    let rest = parts;
+    while (rest.length !== 0) {
+      const n = fs.readvSync(this.fd, rest, pos);
+      if (n === 0) {
+        for (const p of rest) p.fill(0);
+        return;
+      }
+      pos += n;
+      rest = after(rest, n);
+    }
+  }
+
+  /** One pwritev per request, going on after a short write. */
+  writev(pos: number, parts: readonly Uint8Array[]): void {
+    let rest = parts;
+    while (rest.length !== 0) {
+      const n = fs.writevSync(this.fd, rest, pos);
+      if (n === 0) throw new BlockIoError(`no progress writing '${this.path}'`);
+      pos += n;
+      rest = after(rest, n);
+    }
+  }
+
   flush(): void {
     fs.fdatasyncSync(this.fd);
   }
@@ -69,6 +95,14 @@ export class FileBlockBackend implements BlockBackend {
     fs.closeSync(this.fd);
     this.release();
   }
+}
+
+/** What is left of `parts` once their first `n` bytes are done. */
+function after(parts: readonly Uint8Array[], n: number): readonly Uint8Array[] {
+  let i = 0;
+  while (i < parts.length && n >= parts[i].length) n -= parts[i++].length;
+  if (i === parts.length) return [];
+  return n === 0 ? parts.slice(i) : [parts[i].subarray(n), ...parts.slice(i + 1)];
 }
 
 /** A file error as a few words ("no such file", "permission denied", ...). */

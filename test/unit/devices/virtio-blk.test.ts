@@ -20,8 +20,39 @@ function pattern(len: number, seed: number): Uint8Array {
   return Uint8Array.from({ length: len }, (_v, i) => (i * 7 + seed) & 0xff);
 }
 
-function setup(opts: { readonly?: boolean; indirect?: boolean } = {}) {
-  const disk = new MemoryBlockBackend(pattern(SECTORS * 512, 1), opts.readonly ?? false);
+/** A memory disk with vectored I/O, counting its calls (the device must use them, once a request). */
+class VectoredMemoryBackend extends MemoryBlockBackend {
+  vectoredCalls = 0;
+  readv(pos: number, parts: readonly Uint8Array[]): void {
+    this.vectoredCalls++;
+    for (const p of parts) {
+      this.read(pos, p, 0, p.length);
+      pos += p.length;
+    }
+  }
+  writev(pos: number, parts: readonly Uint8Array[]): void {
+    this.vectoredCalls++;
+    for (const p of parts) {
+      this.write(pos, p, 0, p.length);
+      pos += p.length;
+    }
+  }
+  // Per-buffer calls would go unnoticed in the data: make them fail the test instead.
+  override read(pos: number, bytes: Uint8Array, off: number, len: number): void {
+    if (this.vectoredCalls === 0) throw new Error("per-buffer read on a vectored backend");
+    super.read(pos, bytes, off, len);
+  }
+  override write(pos: number, bytes: Uint8Array, off: number, len: number): void {
+    if (this.vectoredCalls === 0) throw new Error("per-buffer write on a vectored backend");
+    super.write(pos, bytes, off, len);
+  }
+}
+
+function setup(opts: { readonly?: boolean; indirect?: boolean; vectored?: boolean } = {}) {
+  const data = pattern(SECTORS * 512, 1);
+  const disk = opts.vectored
+    ? new VectoredMemoryBackend(data, opts.readonly ?? false)
+    : new MemoryBlockBackend(data, opts.readonly ?? false);
   const dev = new B.VirtioBlk(disk, { name: "vda", serial: "disk-serial-0123456789abc" });
   const d = new TestDriver(dev);
   d.start();
@@ -76,23 +107,27 @@ test("features: SEG_MAX, BLK_SIZE, FLUSH, DISCARD, WRITE_ZEROES; RO only for rea
 
 for (const indirect of [false, true]) {
   for (const split of [false, true]) {
-    test(`read and write whole sectors in place (${indirect ? "indirect" : "direct"}, ${split ? "split buffers" : "one buffer"})`, () => {
-      const { disk, request } = setup({ indirect });
-      const r = request(B.VIRTIO_BLK_T_IN, 3, null, 1024, split);
-      assert.equal(r.status, B.VIRTIO_BLK_S_OK);
-      assert.equal(r.len, 1025, "data + status");
-      assert.deepEqual(r.data, disk.data.slice(3 * 512, 5 * 512));
-      const out = pattern(1024, 99);
-      const w = request(B.VIRTIO_BLK_T_OUT, 10, out, 0, split);
-      assert.equal(w.status, B.VIRTIO_BLK_S_OK);
-      assert.equal(w.len, 1, "only the status is written");
-      assert.deepEqual(disk.data.slice(10 * 512, 12 * 512), out);
-      assert.deepEqual(
-        disk.data.slice(9 * 512, 10 * 512),
-        pattern(SECTORS * 512, 1).slice(9 * 512, 10 * 512),
-        "neighbours untouched",
-      );
-    });
+    for (const vectored of [false, true]) {
+      test(`read and write whole sectors in place (${indirect ? "indirect" : "direct"}, ${split ? "split buffers" : "one buffer"}${vectored ? ", vectored backend" : ""})`, () => {
+        const { disk, request } = setup({ indirect, vectored });
+        const r = request(B.VIRTIO_BLK_T_IN, 3, null, 1024, split);
+        if (disk instanceof VectoredMemoryBackend) assert.equal(disk.vectoredCalls, 1, "one call for the request");
+        assert.equal(r.status, B.VIRTIO_BLK_S_OK);
+        assert.equal(r.len, 1025, "data + status");
+        assert.deepEqual(r.data, disk.data.slice(3 * 512, 5 * 512));
+        const out = pattern(1024, 99);
+        const w = request(B.VIRTIO_BLK_T_OUT, 10, out, 0, split);
+        assert.equal(w.status, B.VIRTIO_BLK_S_OK);
+        assert.equal(w.len, 1, "only the status is written");
+        assert.deepEqual(disk.data.slice(10 * 512, 12 * 512), out);
+        if (disk instanceof VectoredMemoryBackend) assert.equal(disk.vectoredCalls, 2, "one call for each request");
+        assert.deepEqual(
+          disk.data.slice(9 * 512, 10 * 512),
+          pattern(SECTORS * 512, 1).slice(9 * 512, 10 * 512),
+          "neighbours untouched",
+        );
+      });
+    }
   }
 }
 
