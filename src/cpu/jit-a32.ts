@@ -39,6 +39,13 @@ function endsBlock(instr: number): boolean {
   }
 }
 
+/** Whether `instr` always goes elsewhere (B, BL, BX, LDM with the PC, all unconditional): the
+ * next word is then no successor of the block (a region does not take it for that). */
+function alwaysBranches(instr: number): boolean {
+  if (instr >>> 28 !== 14) return false;
+  return ((instr >>> 25) & 7) === 5 || (instr & 0x0ffffff0) === 0x012fff10 || (instr & 0x0e108000) === 0x08108000;
+}
+
 /** Number of instructions in the block whose first word is mem32[word] (scan stops at the page end). */
 export function scanA32(mem32: Int32Array, word: number): number {
   const end = Math.min((word & ~1023) + 1024, word + MAX_BLOCK);
@@ -351,10 +358,8 @@ function instruction(e: Emitter, instr: number): void {
   }
 }
 
-/** The source of the function for the `length` instructions from mem32[word], at address `pc`. */
-export function generateA32(mem32: Int32Array, word: number, pc: number, length: number): string {
-  const out: string[] = [];
-  const e = new Emitter(out, pc, length, 8);
+/** The code of the `length` instructions from mem32[word], at address `pc`, into `e`. */
+function emitBlock(e: Emitter, mem32: Int32Array, word: number, pc: number, length: number): void {
   for (let k = 0; k < length; k++) {
     const instr = mem32[word + k];
     e.k = k;
@@ -369,13 +374,53 @@ export function generateA32(mem32: Int32Array, word: number, pc: number, length:
     if (cond !== 14) e.emit("}");
   }
   const last = (pc + 4 * (length - 1)) | 0;
-  out.push(
-    `${SPILL} cpu.nextPc = ${(last + 4) | 0}; cpu.curPc = ${last}; r[15] = ${(last + 8) | 0}; return (done + ${length}) | 0;`,
+  const lastInstr = mem32[word + length - 1];
+  e.emit(
+    e.end(
+      (last + 4) | 0,
+      `${SPILL} cpu.nextPc = ${(last + 4) | 0}; cpu.curPc = ${last}; r[15] = ${(last + 8) | 0}; return (done + ${length}) | 0;`,
+      !alwaysBranches(lastInstr),
+    ),
   );
+}
+
+/** The source of the function for the `length` instructions from mem32[word], at address `pc`. */
+export function generateA32(mem32: Int32Array, word: number, pc: number, length: number): string {
+  const out: string[] = [];
+  const e = new Emitter(out, pc, length, 8);
+  emitBlock(e, mem32, word, pc, length);
   return assemble(out, e.loops);
+}
+
+/** Where the block at `pc` (mem32[word], `length` instructions) branches to or runs on to. */
+export function targetsA32(mem32: Int32Array, word: number, pc: number, length: number): number[] {
+  const e = new Emitter([], pc, length, 8);
+  emitBlock(e, mem32, word, pc, length);
+  return e.targets;
+}
+
+/** The source of one function for the blocks of a region (jit-region.ts), all in the 4 KiB page
+ * whose first word is mem32[pageWord]: entered at any of them (at cpu.nextPc), it goes from block
+ * to block inside the function and leaves only for an address outside the region. */
+export function generateRegionA32(mem32: Int32Array, pageWord: number, region: ReadonlyMap<number, number>): string {
+  const out: string[] = ["switch (entry) {"];
+  for (const [pc, length] of region) {
+    const e = new Emitter(out, pc, length, 8);
+    e.region = region;
+    out.push(`case ${pc}: {`);
+    emitBlock(e, mem32, pageWord + ((pc & 0xfff) >>> 2), pc, length);
+    out.push("}");
+  }
+  out.push("default: throw new Error(`no block of the region at ${entry >>> 0}`);", "}");
+  return assemble(out, true, "let entry = cpu.nextPc | 0;\n");
 }
 
 /** Compiles the block (new Function: the one place the core makes code). */
 export function compileA32(mem32: Int32Array, word: number, pc: number, length: number): BlockFn {
   return new Function("cpu", "r", "mmu", "done", "h", "budget", generateA32(mem32, word, pc, length)) as BlockFn;
+}
+
+/** Compiles a region's blocks into one function. */
+export function compileRegionA32(mem32: Int32Array, pageWord: number, region: ReadonlyMap<number, number>): BlockFn {
+  return new Function("cpu", "r", "mmu", "done", "h", "budget", generateRegionA32(mem32, pageWord, region)) as BlockFn;
 }

@@ -47,9 +47,10 @@ const FLAG = /\bcpu\.([nzcv])\b/g;
  * guest memory (the two typed arrays might alias), nor `cpu.z` across a call. `loops`: the body
  * is a loop (a branch back to the block's start).
  */
-export function assemble(lines: string[], loops: boolean): string {
+export function assemble(lines: string[], loops: boolean, head = ""): string {
   const body = lines.join("\n");
-  const wrap = (code: string, locals = "") => '"use strict";\n' + locals + (loops ? `for (;;) {\n${code}\n}` : code);
+  const wrap = (code: string, locals = "") =>
+    '"use strict";\n' + locals + head + (loops ? `for (;;) {\n${code}\n}` : code);
   // A block that calls the interpreter's executors on its way would write back and reload its
   // locals around each call, which costs more than it saves: it works on `r` and `cpu` directly.
   if (body.includes(EXECUTOR)) return wrap(body.replaceAll(SPILL, "").replaceAll(RELOAD, "").replaceAll(EXECUTOR, ""));
@@ -84,8 +85,15 @@ export class Emitter {
   k = 0;
   pc = 0;
   size: number;
-  /** Set when a branch goes back to the block's first instruction: the body is then a loop. */
+  /** Set when a branch goes back to the block's first instruction, or on to another block of
+   * the region: the body is then a loop. */
   loops = false;
+  /** The region being generated (jit-region.ts): each block's address and length. A branch to one
+   * of them, or the block running on into one, goes on there inside the function. Null: a lone
+   * block, which only loops on itself. */
+  region: ReadonlyMap<number, number> | null = null;
+  /** Every address the block's branches go to and where it runs on at its end (for jit-region.ts). */
+  readonly targets: number[] = [];
   /** Thumb: ITSTATE while this instruction runs, and after it (0 outside IT blocks). The
    * generated code keeps cpu.it at `it` during the instruction (an abort saves it in the SPSR, the
    * executors read it) and sets `itNext` whenever it leaves after the instruction. */
@@ -179,14 +187,35 @@ export class Emitter {
    * broadcast) ends the loop too, as the run loop would end a slice at the next block: a vcpu
    * spinning on a flag would otherwise see it only when its budget runs out, milliseconds on. */
   branch(target: number): string {
+    this.targets.push(target);
     // In an IT block the loop is not taken: ITSTATE may not be 0 at the target (the block's entry
     // assumes it is), and the branch is an IT block's last instruction, rare in loops anyway.
-    if (target !== this.start || this.it !== 0) return this.leave(target);
+    if (this.it !== 0) return this.leave(target);
+    if (this.region !== null) {
+      const length = this.region.get(target);
+      return length === undefined ? this.leave(target) : this.goOn(target, length, `entry = ${target};`);
+    }
+    return target === this.start ? this.goOn(target, this.length, "") : this.leave(target);
+  }
+
+  /** The block's last instruction ran without leaving: on to `next`, inside the region if it is
+   * there; `plain` is the exit of a lone block. ITSTATE after it must be 0 to go on inside.
+   * `reachable`: false after a branch that is always taken, where `next` is no successor. */
+  end(next: number, plain: string, reachable: boolean): string {
+    if (!reachable) return plain;
+    this.targets.push(next);
+    const length = this.itNext === 0 ? this.region?.get(next) : undefined;
+    return length === undefined ? plain : this.goOn(next, length, `entry = ${next};`);
+  }
+
+  /** Goes round again at `target` (`length` instructions there) when the budget allows it whole,
+   * as the run loop would enter the block there; else leaves, as at a block's end. */
+  private goOn(target: number, length: number, set: string): string {
     this.loops = true;
     return (
       `done = ${this.count};` +
-      ` if (((done + ${this.length}) | 0) > budget || cpu.external[0] !== 0) { ${this.leave(target).replace(/return .*;$/, "return done;")} }` +
-      " continue;"
+      ` if (((done + ${length}) | 0) > budget || cpu.external[0] !== 0) { ${this.leave(target).replace(/return .*;$/, "return done;")} }` +
+      ` ${set} continue;`.replace("  ", " ")
     );
   }
 

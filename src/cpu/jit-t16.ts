@@ -65,6 +65,14 @@ function endsBlock32(hw1: number, hw2: number): boolean {
   return (hw1 & 0xfe10) === 0xf810 && (hw2 & 0xf000) === 0xf000;
 }
 
+/** Whether the instruction at `hw` (`hw2` its second halfword if 32-bit) always goes elsewhere
+ * outside an IT block: B (T2), BX/BLX, POP with the PC, B.W, BL. The halfword after it is then no
+ * successor of the block (a region does not take it for that). */
+function alwaysBranches(hw: number, hw2: number): boolean {
+  if (hw >>> 11 === 0x1c || (hw & 0xff00) === 0x4700 || (hw & 0xff00) === 0xbd00) return true;
+  return (hw & 0xf800) === 0xf000 && (hw2 & 0x9000) === 0x9000;
+}
+
 export interface T16Scan {
   /** Instructions in the block (a 32-bit instruction counts once). */
   length: number;
@@ -779,13 +787,11 @@ function deadFlags(mem16: Uint16Array, index: number, length: number): number[] 
   return dead;
 }
 
-/** The source of the function for the block of `length` instructions from mem16[index], at
- * address `pc` (as scanT16 found it). ITSTATE is known at each instruction (the block is entered
- * with it 0): inside an IT block an instruction runs under its condition, the 16-bit forms set no
- * flags, and cpu.it is stored after each instruction, as the interpreter advances it. */
-export function generateT16(mem16: Uint16Array, index: number, pc: number, length: number): string {
-  const out: string[] = [];
-  const e = new Emitter(out, pc, length, 4);
+/** The code of the block of `length` instructions from mem16[index], at address `pc` (as scanT16
+ * found it), into `e`. ITSTATE is known at each instruction (the block is entered with it 0):
+ * inside an IT block an instruction runs under its condition, the 16-bit forms set no flags, and
+ * cpu.it is stored after each instruction, as the interpreter advances it. */
+function emitBlock(e: Emitter, mem16: Uint16Array, index: number, pc: number, length: number): void {
   const dead = deadFlags(mem16, index, length);
   let i = index;
   let at = pc | 0;
@@ -817,13 +823,56 @@ export function generateT16(mem16: Uint16Array, index: number, pc: number, lengt
     at = (at + e.size) | 0;
   }
   const last = e.pc;
-  out.push(
-    `${SPILL} cpu.nextPc = ${at}; cpu.curPc = ${last}; r[15] = ${(last + 4) | 0}; return (done + ${length}) | 0;`,
+  const lastAt = index + ((last - pc) >> 1);
+  // ITSTATE where the block runs on (not 0 when it ends inside an IT block, or right after an IT).
+  e.itNext = it;
+  e.deadFlags = 0;
+  e.emit(
+    e.end(
+      at,
+      `${SPILL} cpu.nextPc = ${at}; cpu.curPc = ${last}; r[15] = ${(last + 4) | 0}; return (done + ${length}) | 0;`,
+      e.it !== 0 || !alwaysBranches(mem16[lastAt], mem16[lastAt + 1]),
+    ),
   );
+}
+
+/** The source of the function for the block of `length` instructions from mem16[index], at
+ * address `pc`. */
+export function generateT16(mem16: Uint16Array, index: number, pc: number, length: number): string {
+  const out: string[] = [];
+  const e = new Emitter(out, pc, length, 4);
+  emitBlock(e, mem16, index, pc, length);
   return assemble(out, e.loops);
+}
+
+/** Where the block at `pc` (mem16[index], `length` instructions) branches to or runs on to. */
+export function targetsT16(mem16: Uint16Array, index: number, pc: number, length: number): number[] {
+  const e = new Emitter([], pc, length, 4);
+  emitBlock(e, mem16, index, pc, length);
+  return e.targets;
+}
+
+/** The source of one function for the blocks of a region, as generateRegionA32; `pageIndex` is
+ * the page's first halfword in mem16. */
+export function generateRegionT16(mem16: Uint16Array, pageIndex: number, region: ReadonlyMap<number, number>): string {
+  const out: string[] = ["switch (entry) {"];
+  for (const [pc, length] of region) {
+    const e = new Emitter(out, pc, length, 4);
+    e.region = region;
+    out.push(`case ${pc}: {`);
+    emitBlock(e, mem16, pageIndex + ((pc & 0xfff) >>> 1), pc, length);
+    out.push("}");
+  }
+  out.push("default: throw new Error(`no block of the region at ${entry >>> 0}`);", "}");
+  return assemble(out, true, "let entry = cpu.nextPc | 0;\n");
 }
 
 /** Compiles the block (new Function: the one place the core makes code, with compileA32). */
 export function compileT16(mem16: Uint16Array, index: number, pc: number, length: number): BlockFn {
   return new Function("cpu", "r", "mmu", "done", "h", "budget", generateT16(mem16, index, pc, length)) as BlockFn;
+}
+
+/** Compiles a region's blocks into one function. */
+export function compileRegionT16(mem16: Uint16Array, pageIndex: number, region: ReadonlyMap<number, number>): BlockFn {
+  return new Function("cpu", "r", "mmu", "done", "h", "budget", generateRegionT16(mem16, pageIndex, region)) as BlockFn;
 }

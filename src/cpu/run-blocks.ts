@@ -9,11 +9,12 @@
 
 import type { Cpu } from "./core.js";
 import { runA32 } from "./a32.js";
-import { Block } from "./code-cache.js";
-import { compileA32, scanA32 } from "./jit-a32.js";
+import { Block, type BlockFn, type CodePage } from "./code-cache.js";
+import { compileA32, compileRegionA32, scanA32, targetsA32 } from "./jit-a32.js";
 import { jitHelpers } from "./jit-helpers.js";
+import { chooseRegion } from "./jit-region.js";
 import { runT32 } from "./run-t32.js";
-import { compileT16, scanT16 } from "./jit-t16.js";
+import { compileRegionT16, compileT16, scanT16, targetsT16 } from "./jit-t16.js";
 
 /** Instructions the interpreter runs on from a cold block before it stops at a taken branch. */
 const COLD_RUN = 256;
@@ -58,7 +59,7 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
       }
       let fn = block.fn;
       if (fn === null && ++block.hits >= code.hotThreshold) {
-        fn = block.fn = compileA32(mem32, word, pc, block.length);
+        fn = translateA32(pages[off >>> 12] ?? code.pageFor(off), mem32, word, pc, block.length);
         code.translated(off, 0);
       }
       if (((done + block.length) | 0) > budget) {
@@ -135,7 +136,7 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
         done = runT32(cpu, budget, done);
       } else {
         if (fn === null && ++block.hits >= code.hotThreshold) {
-          fn = block.fn = compileT16(mem16, index, pc, block.length);
+          fn = translateT16(pages[off >>> 12] ?? code.pageFor(off), mem16, index, pc, block.length);
           code.translated(off, 1);
         }
         if (fn !== null) {
@@ -149,4 +150,56 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
     }
     if (cpu.attention !== 0 || done >= budget || cpu.external[0] !== 0) return done;
   }
+}
+
+/**
+ * Translates the hot ARM block at `pc` (mem32[word], `length` instructions) with the blocks of its
+ * region (jit-region.ts) into one function, which every block of the region without a function
+ * of its own gets, the hot one included. Each block's words are marked as code, so a store to
+ * any of them drops the function with the page.
+ */
+function translateA32(page: CodePage, mem32: Int32Array, word: number, pc: number, length: number): BlockFn {
+  const pageWord = word & ~1023;
+  const at = (va: number) => pageWord + ((va & 0xfff) >>> 2);
+  const region = chooseRegion(
+    pc,
+    length,
+    (va) => scanA32(mem32, at(va)),
+    (va, n) => targetsA32(mem32, at(va), va, n),
+    4,
+  );
+  const fn = region.size === 1 ? compileA32(mem32, word, pc, length) : compileRegionA32(mem32, pageWord, region);
+  const slots = page.armSlots();
+  for (const [va, n] of region) {
+    const w = (va & 0xfff) >>> 2;
+    page.cover(w, n);
+    let b = slots[w];
+    if (b === undefined || b.va !== va) slots[w] = b = new Block(va, n, 0);
+    if (b.fn === null || va === pc) b.fn = fn;
+  }
+  return fn;
+}
+
+/** translateA32 for a Thumb block at mem16[index]. */
+function translateT16(page: CodePage, mem16: Uint16Array, index: number, pc: number, length: number): BlockFn {
+  const pageIndex = index & ~2047;
+  const at = (va: number) => pageIndex + ((va & 0xfff) >>> 1);
+  const region = chooseRegion(
+    pc,
+    length,
+    (va) => scanT16(mem16, at(va)).length,
+    (va, n) => targetsT16(mem16, at(va), va, n),
+    2,
+  );
+  const fn = region.size === 1 ? compileT16(mem16, index, pc, length) : compileRegionT16(mem16, pageIndex, region);
+  const slots = page.thumbSlots();
+  for (const [va] of region) {
+    const h = (va & 0xfff) >>> 1;
+    const scan = scanT16(mem16, pageIndex + h);
+    page.cover(h >>> 1, ((h + scan.halfwords - 1) >>> 1) - (h >>> 1) + 1);
+    let b = slots[h];
+    if (b === undefined || b.va !== va || b.thumb !== 1) slots[h] = b = new Block(va, scan.length, 1);
+    if (b.fn === null || va === pc) b.fn = fn;
+  }
+  return fn;
 }

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { makeCpu, loadWords, type Harness } from "../../helpers/cpu-harness.js";
 import { Mode } from "../../../src/cpu/state.js";
 import { ATTN_LINES, LINE_VIRQ } from "../../../src/cpu/core.js";
-import { generateA32, scanA32, MAX_BLOCK } from "../../../src/cpu/jit-a32.js";
+import { generateA32, generateRegionA32, scanA32, MAX_BLOCK } from "../../../src/cpu/jit-a32.js";
 import { Rng } from "../../helpers/rng.js";
 import { assertSameCore } from "../../helpers/same-core.js";
 
@@ -372,5 +372,53 @@ test("with the interpreter alone too, a kick ends a loop within some thousands o
     const ran = h.cpu.instructions - 1000;
     assert.ok(ran > 0 && ran <= 4098, `${thumb ? "Thumb" : "ARM"}: kicked, ${ran} instructions ran`);
     assert.ok(h.cpu.r[0] > 500, "the loop ran");
+  }
+});
+
+/** Two blocks of one page that branch to each other, and a way out to the next page and back:
+ * A: add r0, r0, #1; subs r1, r1, #1; bne B; b CODE+0x1000.  B: add r2, r2, #2; b A.
+ * At CODE+0x1000: mov r5, r0; b A. */
+const REGION_CODE = [0xe2800001, 0xe2511001, 0x1a000000, 0xea0003fb, 0xe2822002, 0xeafffff9];
+const OUTSIDE = [0xe1a05000, 0xeafffbfd];
+
+test("a region is one function: a branch to another of its blocks goes on inside it, others leave", () => {
+  const mem = Int32Array.from(REGION_CODE);
+  const src = generateRegionA32(
+    mem,
+    0,
+    new Map([
+      [0x1000, 4],
+      [0x1010, 2],
+    ]),
+  );
+  assert.match(src, /^let entry = cpu\.nextPc \| 0;$/m);
+  assert.match(src, /case 4096: \{/);
+  assert.match(src, /case 4112: \{/);
+  assert.match(src, /entry = 4112; continue;/, "bne B stays inside");
+  assert.match(src, /entry = 4096; continue;/, "b A stays inside");
+  assert.match(src, /cpu\.nextPc = 8192;/, "the branch to the next page leaves");
+  assert.match(src, /if \(\(\(done \+ 2\) \| 0\) > budget \|\| cpu\.external\[0\] !== 0\)/, "B runs only whole");
+});
+
+test("regions against the interpreter: every budget ends on the same instruction, in the same state", () => {
+  for (let budget = 1; budget <= 60; budget++) {
+    const run = (jit: boolean): Harness => {
+      const h = makeCpu(REGION_CODE, CODE);
+      loadWords(h.stage2, CODE + 0x1000, OUTSIDE);
+      h.cpu.jit = jit;
+      h.cpu.mmu.code.hotThreshold = 1;
+      h.cpu.r[1] = 5; // bne B taken four times, then the way out through the next page
+      h.cpu.run(budget);
+      return h;
+    };
+    const jit = run(true);
+    sameState(jit, run(false), `budget ${budget}`);
+    if (budget === 60) {
+      const slots = jit.cpu.mmu.code.pages[CODE >>> 12]?.blocks;
+      const a = slots?.[0];
+      const b = slots?.[4];
+      assert.ok(a?.fn && b?.fn, "both blocks translated");
+      assert.equal(a.fn, b.fn, "as one region");
+    }
   }
 });
