@@ -175,8 +175,9 @@ export class Emitter {
     return `${SPILL} cpu.curPc = ${this.pc}; cpu.nextPc = ${this.next}; r[15] = ${this.pcValue}; cpu.sliceCount = ${this.count};`;
   }
 
-  /** Leaves the block after this instruction, going on at `target`. */
-  leave(target: number): string {
+  /** Leaves the block after this instruction, going on at `target` (an address, or an expression
+   * for one computed at run time). */
+  leave(target: number | string): string {
     const it = this.it === 0 ? "" : `cpu.it = ${this.itNext}; `;
     return `${it}${SPILL} cpu.nextPc = ${target}; cpu.curPc = ${this.pc}; r[15] = ${this.pcValue}; return ${this.count};`;
   }

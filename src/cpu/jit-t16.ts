@@ -268,6 +268,15 @@ function specialData(e: Emitter, hw: number): void {
       }
       break;
     default:
+      if ((hw & 0x0007) === 0 && m !== 15) {
+        // BX / BLX Rm staying in Thumb state (bit 0 set: a return, a call through a pointer);
+        // a switch to ARM state goes to the executor.
+        const link = hw & 0x80 ? `r[14] = ${e.next | 1}; ` : "";
+        e.emit(
+          `{ const t = r[${m}]; if ((t & 1) !== 0) { ${link}${e.leave("t & ~1")} } else { ${e.callText("executeT16", hw)} } }`,
+        );
+        return;
+      }
       break;
   }
   e.call("executeT16", hw);
@@ -334,14 +343,15 @@ function loadStoreImmediate(e: Emitter, hw: number): void {
  * holds, the words move directly, as storeMultiple/readMultiple do; otherwise the executor. */
 function pushPop(e: Emitter, hw: number): void {
   const pop = (hw & 0x800) !== 0;
-  const list = pop ? hw & 0xff : (hw & 0xff) | ((hw & 0x100) << 6);
-  if (list === 0 || (pop && (hw & 0x100) !== 0)) {
+  const list = pop ? (hw & 0xff) | ((hw & 0x100) << 7) : (hw & 0xff) | ((hw & 0x100) << 6);
+  if (list === 0) {
     e.call("executeT16", hw);
     return;
   }
   const regs: number[] = [];
-  for (let k = 0; k < 16; k++) if (list & (1 << k)) regs.push(k);
-  const bytes = 4 * regs.length;
+  for (let k = 0; k < 15; k++) if (list & (1 << k)) regs.push(k);
+  // POP with the PC (a return): the PC's word is the last; LoadWritePC interworks.
+  const bytes = 4 * (regs.length + (list >>> 15));
   const parts: string[] = [];
   if (pop) {
     parts.push(
@@ -350,6 +360,12 @@ function pushPop(e: Emitter, hw: number): void {
       `if (o >= 0) { const m = mmu.stage2.mem32, w = o >> 2; r[13] = (base + ${bytes}) | 0;`,
     );
     regs.forEach((reg, k) => parts.push(`r[${reg}] = m[w + ${k}];`));
+    if (list & 0x8000) {
+      parts.push(
+        `const t = m[w + ${regs.length}];`,
+        `if ((t & 1) !== 0) { ${e.leave("t & ~1")} } cpu.bxWritePc(t); ${e.leave("cpu.nextPc")}`,
+      );
+    }
   } else {
     parts.push(
       `const addr = (r[13] - ${bytes}) | 0;`,
@@ -389,6 +405,7 @@ function miscellaneous(e: Emitter, hw: number): void {
     case 0x4:
     case 0x5:
     case 0xc:
+    case 0xd:
       pushPop(e, hw);
       return;
     default:
