@@ -306,7 +306,14 @@ function instruction(e: Emitter, instr: number): void {
         else if ((instr & 0x0ff00000) === 0x03000000 && d !== 15) e.emit(`r[${d}] = ${imm16};`);
         else if ((instr & 0x0ff00000) === 0x03400000 && d !== 15)
           e.emit(`r[${d}] = (r[${d}] & 0xffff) | ${imm16 << 16};`);
-        else e.call("executeA32", instr);
+        else if ((instr & 0x0fffffd0) === 0x012fff10 && (instr & 15) !== 15) {
+          // BX / BLX Rm staying in ARM state (a return, a call through a pointer); a switch to
+          // Thumb state goes to the executor.
+          const link = instr & 0x20 ? `r[14] = ${e.next}; ` : "";
+          e.emit(
+            `{ const t = r[${instr & 15}]; if ((t & 1) === 0) { ${link}${e.leave("t & ~3")} } else { ${e.callText("executeA32", instr)} } }`,
+          );
+        } else e.call("executeA32", instr);
         return;
       }
       if ((instr & 0x02000090) === 0x90) {
