@@ -11,7 +11,7 @@
 // forms as the run loop's fast paths in a32.ts).
 
 import type { BlockFn } from "./code-cache.js";
-import { CONDITIONS, Emitter, SPILL, assemble } from "./jit-emitter.js";
+import { CONDITIONS, Emitter, SPILL, assemble, assembleRegion } from "./jit-emitter.js";
 
 /** Most instructions in one block. */
 export const MAX_BLOCK = 48;
@@ -410,16 +410,7 @@ export function targetsA32(mem32: Int32Array, word: number, pc: number, length: 
  * whose first word is mem32[pageWord]: entered at any of them (at cpu.nextPc), it goes from block
  * to block inside the function and leaves only for an address outside the region. */
 export function generateRegionA32(mem32: Int32Array, pageWord: number, region: ReadonlyMap<number, number>): string {
-  const out: string[] = ["switch (entry) {"];
-  for (const [pc, length] of region) {
-    const e = new Emitter(out, pc, length, 8);
-    e.region = region;
-    out.push(`case ${pc}: {`);
-    emitBlock(e, mem32, pageWord + ((pc & 0xfff) >>> 2), pc, length);
-    out.push("}");
-  }
-  out.push("default: throw new Error(`no block of the region at ${entry >>> 0}`);", "}");
-  return assemble(out, true, "let entry = cpu.nextPc | 0;\n");
+  return assembleRegion(region, 8, (e, pc, length) => emitBlock(e, mem32, pageWord + ((pc & 0xfff) >>> 2), pc, length));
 }
 
 /** Compiles the block (new Function: the one place the core makes code). */

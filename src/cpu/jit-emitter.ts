@@ -72,6 +72,26 @@ export function assemble(lines: string[], loops: boolean, head = ""): string {
   return wrap(code, locals);
 }
 
+/** The function body for a region's blocks (jit-region.ts): a `switch` on the entry address
+ * (cpu.nextPc) inside a loop, one case per block, whose code `emitBlock` writes with an emitter
+ * that knows the region (so that branches between its blocks stay inside). */
+export function assembleRegion(
+  region: ReadonlyMap<number, number>,
+  pcAhead: 8 | 4,
+  emitBlock: (e: Emitter, pc: number, length: number) => void,
+): string {
+  const out: string[] = ["switch (entry) {"];
+  for (const [pc, length] of region) {
+    const e = new Emitter(out, pc, length, pcAhead);
+    e.region = region;
+    out.push(`case ${pc}: {`);
+    emitBlock(e, pc, length);
+    out.push("}");
+  }
+  out.push("default: throw new Error(`no block of the region at ${entry >>> 0}`);", "}");
+  return assemble(out, true, "let entry = cpu.nextPc | 0;\n");
+}
+
 /** Per access size: the tag mask that also checks alignment, the RAM view and its index (the
  * same expressions as mmu.ts's fast paths). */
 const ACCESS = {

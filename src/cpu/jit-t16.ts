@@ -14,7 +14,7 @@
 // was going and nothing asked for attention.
 
 import type { BlockFn } from "./code-cache.js";
-import { CONDITIONS, Emitter, SPILL, assemble } from "./jit-emitter.js";
+import { CONDITIONS, Emitter, SPILL, assemble, assembleRegion } from "./jit-emitter.js";
 import { thumbExpandImmC } from "./alu.js";
 
 /** Most instructions in one block. */
@@ -872,16 +872,9 @@ export function targetsT16(mem16: Uint16Array, index: number, pc: number, length
 /** The source of one function for the blocks of a region, as generateRegionA32; `pageIndex` is
  * the page's first halfword in mem16. */
 export function generateRegionT16(mem16: Uint16Array, pageIndex: number, region: ReadonlyMap<number, number>): string {
-  const out: string[] = ["switch (entry) {"];
-  for (const [pc, length] of region) {
-    const e = new Emitter(out, pc, length, 4);
-    e.region = region;
-    out.push(`case ${pc}: {`);
-    emitBlock(e, mem16, pageIndex + ((pc & 0xfff) >>> 1), pc, length);
-    out.push("}");
-  }
-  out.push("default: throw new Error(`no block of the region at ${entry >>> 0}`);", "}");
-  return assemble(out, true, "let entry = cpu.nextPc | 0;\n");
+  return assembleRegion(region, 4, (e, pc, length) =>
+    emitBlock(e, mem16, pageIndex + ((pc & 0xfff) >>> 1), pc, length),
+  );
 }
 
 /** Compiles the block (new Function: the one place the core makes code, with compileA32). */
