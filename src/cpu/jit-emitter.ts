@@ -236,7 +236,8 @@ export class Emitter {
     return (
       `done = ${this.count};` +
       ` if (((done + ${length}) | 0) > budget || cpu.external[0] !== 0) { ${this.leave(target).replace(/return .*;$/, "return done;")} }` +
-      ` ${set} continue;`.replace("  ", " ")
+      (set === "" ? "" : ` ${set}`) +
+      " continue;"
     );
   }
 
