@@ -22,6 +22,11 @@ export const CONDITIONS = [
   "(cpu.z !== 0 || cpu.n !== cpu.v)",
 ];
 
+/** N and Z from `res`, as the generated code writes them. */
+export const NZ = "cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;";
+/** AddWithCarry's flags for res = x + y + carry in. */
+export const NZCV = `${NZ} cpu.c = ((x & y) | ((x | y) & ~res)) >>> 31; cpu.v = ((x ^ res) & (y ^ res)) >>> 31;`;
+
 /** A flag's assignment in generated code, and each flag's bit. */
 const FLAG_WRITE = / ?cpu\.([nzcv]) = [^;=][^;]*;/g;
 const FLAG_BITS: Record<string, number> = { n: 8, z: 4, c: 2, v: 1 };

@@ -1,11 +1,13 @@
-// What compiled blocks call for the instructions they do not spell out themselves: the
-// interpreter's executors, passed to every block as its `h` argument.
+// What compiled blocks call, passed to every block as its `h` argument: the interpreter's
+// executors, for the instructions they do not spell out themselves, and the pure operations
+// (multiplies, divides, byte reversal, parallel add/subtract) of those they do.
 
 import { executeA32 } from "./a32.js";
 import { dataProcessing } from "./a32-dataproc.js";
 import { extraLoadStore, loadStoreWordByte } from "./a32-loadstore.js";
 import { blockTransfer } from "./a32-block.js";
-import { mul, umull64, umlal64, smull64, smlal64 } from "./ops-multiply.js";
+import { mul, umull64, umlal64, smull64, smlal64, sdiv, udiv } from "./ops-multiply.js";
+import { media, parallelAddSub, rev, rev16, rbit, revsh, sel } from "./ops-media.js";
 import { executeT16, executeT32 } from "./t32.js";
 import { alu, shiftRegC } from "./alu.js";
 
@@ -20,6 +22,15 @@ export const jitHelpers = {
   umlal64,
   smull64,
   smlal64,
+  sdiv,
+  udiv,
+  media,
+  parallelAddSub,
+  rev,
+  rev16,
+  rbit,
+  revsh,
+  sel,
   executeT16,
   executeT32,
   shiftRegC,

@@ -14,8 +14,8 @@
 // was going and nothing asked for attention.
 
 import type { BlockFn } from "./code-cache.js";
-import { CONDITIONS, Emitter, SPILL, assemble, assembleRegion } from "./jit-emitter.js";
-import { thumbExpandImmC } from "./alu.js";
+import { CONDITIONS, Emitter, NZ, NZCV, SPILL, assemble, assembleRegion } from "./jit-emitter.js";
+import { instruction32, transferMultiple } from "./jit-t32.js";
 
 /** Most instructions in one block. */
 export const MAX_BLOCK = 48;
@@ -53,24 +53,26 @@ function endsBlock16(hw: number): boolean {
  * is only a saving: the executor call leaves on its own when the PC goes elsewhere. */
 function endsBlock32(hw1: number, hw2: number): boolean {
   // B, BL, BLX, and the miscellaneous control space (SUBS PC, LR; MSR; ERET...); not B<c>.W
-  // (T3, condition below 14), which the block follows on when it is not taken.
+  // (T3, condition below 14), which the block follows on when it is not taken, nor the hints and
+  // barriers (hw1 = F3AF, F3BF), which run on or leave by their executor's check (WFI).
   if ((hw1 & 0xf800) === 0xf000 && (hw2 & 0x8000) !== 0) {
+    if ((hw2 & 0x5000) === 0 && (hw1 === 0xf3af || hw1 === 0xf3bf)) return false;
     return (hw2 & 0x5000) !== 0 || ((hw1 >>> 6) & 0xf) >= 14;
   }
   // LDM/POP.W with the PC, RFE.
   if ((hw1 & 0xfe50) === 0xe810 && (hw2 & 0x8000) !== 0) return true;
   // TBB/TBH.
   if ((hw1 & 0xfff0) === 0xe8d0 && (hw2 & 0xffe0) === 0xf000) return true;
-  // LDR/LDRB/LDRH... with Rt = PC (PLD/PLI too: ending there costs nothing).
-  return (hw1 & 0xfe10) === 0xf810 && (hw2 & 0xf000) === 0xf000;
+  // LDR PC (not PLD, PLI and the other byte and halfword hints, which the block runs on past).
+  return (hw1 & 0xfe70) === 0xf850 && (hw2 & 0xf000) === 0xf000;
 }
 
 /** Whether the instruction at `hw` (`hw2` its second halfword if 32-bit) always goes elsewhere
- * outside an IT block: B (T2), BX/BLX, POP with the PC, B.W, BL. The halfword after it is then no
- * successor of the block (a region does not take it for that). */
+ * outside an IT block: B (T2), BX/BLX, POP with the PC, B.W, BL, BLX. The halfword after it is then
+ * no successor of the block (a region does not take it for that). */
 function alwaysBranches(hw: number, hw2: number): boolean {
   if (hw >>> 11 === 0x1c || (hw & 0xff00) === 0x4700 || (hw & 0xff00) === 0xbd00) return true;
-  return (hw & 0xf800) === 0xf000 && (hw2 & 0x9000) === 0x9000;
+  return (hw & 0xf800) === 0xf000 && (hw2 & 0x8000) !== 0 && (hw2 & 0x5000) !== 0;
 }
 
 export interface T16Scan {
@@ -118,10 +120,6 @@ export function scanT16(mem16: Uint16Array, index: number): T16Scan {
   }
   return { length, halfwords: i - index };
 }
-
-const NZ = "cpu.n = res >>> 31; cpu.z = res === 0 ? 1 : 0;";
-/** AddWithCarry's flags for res = x + y + carry in. */
-const NZCV = `${NZ} cpu.c = ((x & y) | ((x | y) & ~res)) >>> 31; cpu.v = ((x ^ res) & (y ^ res)) >>> 31;`;
 
 /** The flag updates of a 16-bit form that sets flags only outside IT blocks. */
 function flagsIf(e: Emitter, flags: string): string {
@@ -266,6 +264,11 @@ function specialData(e: Emitter, hw: number): void {
         e.emit(`r[${dn}] = ${e.reg(m)};`);
         return;
       }
+      if (m !== 15) {
+        // MOV PC, Rm: ALUWritePC, a plain branch in Thumb state.
+        e.emit(e.leave(`r[${m}] & ~1`));
+        return;
+      }
       break;
     default:
       if ((hw & 0x0007) === 0 && m !== 15) {
@@ -339,44 +342,13 @@ function loadStoreImmediate(e: Emitter, hw: number): void {
   else e.store(bits, addr, `r[${t}]`);
 }
 
-/** PUSH {list, LR?} and POP {list} (no PC): when the whole transfer is in one page that the TLB
- * holds, the words move directly, as storeMultiple/readMultiple do; otherwise the executor. */
+/** PUSH {list, LR?} and POP {list, PC?}: STMDB/LDM SP! through transferMultiple; an empty list
+ * (UNDEFINED) goes to the executor. */
 function pushPop(e: Emitter, hw: number): void {
   const pop = (hw & 0x800) !== 0;
   const list = pop ? (hw & 0xff) | ((hw & 0x100) << 7) : (hw & 0xff) | ((hw & 0x100) << 6);
-  if (list === 0) {
-    e.call("executeT16", hw);
-    return;
-  }
-  const regs: number[] = [];
-  for (let k = 0; k < 15; k++) if (list & (1 << k)) regs.push(k);
-  // POP with the PC (a return): the PC's word is the last; LoadWritePC interworks.
-  const bytes = 4 * (regs.length + (list >>> 15));
-  const parts: string[] = [];
-  if (pop) {
-    parts.push(
-      "const base = r[13];",
-      `const o = (base & 0xfff) <= ${4096 - bytes} ? mmu.readRun(base) : -1;`,
-      `if (o >= 0) { const m = mmu.stage2.mem32, w = o >> 2; r[13] = (base + ${bytes}) | 0;`,
-    );
-    regs.forEach((reg, k) => parts.push(`r[${reg}] = m[w + ${k}];`));
-    if (list & 0x8000) {
-      parts.push(
-        `const t = m[w + ${regs.length}];`,
-        `if ((t & 1) !== 0) { ${e.leave("t & ~1")} } cpu.bxWritePc(t); ${e.leave("cpu.nextPc")}`,
-      );
-    }
-  } else {
-    parts.push(
-      `const addr = (r[13] - ${bytes}) | 0;`,
-      `const o = (addr & 0xfff) <= ${4096 - bytes} ? mmu.writeRun(addr) : -1;`,
-      "if (o >= 0) { const m = mmu.stage2.mem32, w = o >> 2;",
-    );
-    regs.forEach((reg, k) => parts.push(`m[w + ${k}] = r[${reg}];`));
-    parts.push("r[13] = addr;");
-  }
-  parts.push(`} else { ${e.callText("executeT16", hw)} }`);
-  e.emit(`{ ${parts.join(" ")} }`);
+  if (list === 0) e.call("executeT16", hw);
+  else transferMultiple(e, 13, list, pop, true, pop, e.callText("executeT16", hw));
 }
 
 /** The miscellaneous 16-bit space (1011 xxxx): ADD/SUB SP, CBZ/CBNZ, SXTH..UXTB, PUSH/POP here. */
@@ -408,10 +380,24 @@ function miscellaneous(e: Emitter, hw: number): void {
     case 0xd:
       pushPop(e, hw);
       return;
-    default:
-      e.call("executeT16", hw);
+    case 0xa: {
+      // REV, REV16, REVSH (op 2 is UNDEFINED).
+      const op = (hw >>> 6) & 3;
+      if (op === 2) break;
+      e.emit(`r[${hw & 7}] = h.${["rev", "rev16", "", "revsh"][op]}(r[${(hw >>> 3) & 7}]);`);
       return;
+    }
+    case 0xf: {
+      // NOP, YIELD and the other hints that do nothing here (WFE, WFI and SEV do); never IT, which
+      // the caller handles.
+      const hint = (hw >>> 4) & 0xf;
+      if ((hw & 0xf) === 0 && (hint < 2 || hint > 4)) return;
+      break;
+    }
+    default:
+      break;
   }
+  e.call("executeT16", hw);
 }
 
 /** One 16-bit instruction (never IT: the scan ends blocks before it). */
@@ -487,247 +473,6 @@ function instruction16(e: Emitter, hw: number): void {
       e.call("executeT16", hw);
       return;
   }
-}
-
-/** LDR/STR (word, byte, halfword, signed) .W: imm12, imm8 with P/U/W, register LSL #0-3 and the
- * literal loads; the unprivileged forms, Rt = PC and the UNDEFINED encodings go to the executor. */
-function loadStore32(e: Emitter, instr: number): boolean {
-  const hw1 = instr >>> 16;
-  const size = (hw1 >>> 5) & 3;
-  const load = (hw1 & 0x10) !== 0;
-  const signed = (hw1 & 0x100) !== 0;
-  const n = hw1 & 0xf;
-  const t = (instr >>> 12) & 0xf;
-  if (size === 3 || (signed && (!load || size === 2)) || t === 15) return false;
-  let addr: string;
-  // The value written back to Rn after the access, in terms of the address `a`.
-  let wb: string | null = null;
-  if (n === 15) {
-    // Literal: Align(PC, 4) ± imm12 is a constant; stores with Rn = PC are UNDEFINED.
-    if (!load) return false;
-    const base = (e.pc + 4) & ~3;
-    const imm = instr & 0xfff;
-    addr = String(hw1 & 0x80 ? (base + imm) | 0 : (base - imm) | 0);
-  } else if (hw1 & 0x80) {
-    addr = `(r[${n}] + ${instr & 0xfff}) | 0`;
-  } else if (instr & 0x800) {
-    const imm8 = instr & 0xff;
-    switch ((instr >>> 8) & 7) {
-      case 4:
-        addr = `(r[${n}] - ${imm8}) | 0`;
-        break;
-      case 5:
-        addr = `(r[${n}] - ${imm8}) | 0`;
-        wb = "a";
-        break;
-      case 7:
-        addr = `(r[${n}] + ${imm8}) | 0`;
-        wb = "a";
-        break;
-      case 1:
-        addr = `r[${n}]`;
-        wb = `(a - ${imm8}) | 0`;
-        break;
-      case 3:
-        addr = `r[${n}]`;
-        wb = `(a + ${imm8}) | 0`;
-        break;
-      default:
-        // P=1 U=1 W=0 is LDRT/STRT (unprivileged); P=0 W=0 is UNDEFINED.
-        return false;
-    }
-  } else if ((instr & 0xfc0) === 0) {
-    addr = `(r[${n}] + (${e.reg(instr & 0xf)} << ${(instr >>> 4) & 3})) | 0`;
-  } else {
-    return false;
-  }
-  const bits = size === 2 ? 32 : size === 1 ? 16 : 8;
-  const write = wb === null ? "" : `r[${n}] = ${wb};`;
-  if (load) {
-    const value = (v: string) => (!signed ? v : size === 0 ? `(${v} << 24) >> 24` : `(${v} << 16) >> 16`);
-    // The base is written back before Rt: with Rn = Rt the loaded value wins, as in the executor.
-    e.load(bits, addr, (v) => `${write} r[${t}] = ${value(v)};`);
-  } else {
-    e.store(bits, addr, e.reg(t), write);
-  }
-  return true;
-}
-
-/** The data-processing opcode `op` (A6.3.1/A6.3.11 numbering) on `x` = Rn and the operand `b`,
- * with `carry` the shifter's carry out (null: C unchanged). Null for the forms left to the
- * executor: UNDEFINED opcodes and a PC destination other than the compare forms. */
-function dataProcessing32(e: Emitter, instr: number, op: number, carry: string | null): string | null {
-  const n = (instr >>> 16) & 0xf;
-  const d = (instr >>> 8) & 0xf;
-  const s = (instr & 0x100000) !== 0;
-  const x = e.reg(n);
-  let value: string;
-  switch (op) {
-    case 0x0:
-      value = `${x} & b`;
-      break;
-    case 0x1:
-      value = `${x} & ~b`;
-      break;
-    case 0x2:
-      value = n === 15 ? "b" : `${x} | b`;
-      break;
-    case 0x3:
-      value = n === 15 ? "~b" : `${x} | ~b`;
-      break;
-    case 0x4:
-      value = `${x} ^ b`;
-      break;
-    case 0x8:
-    case 0xa:
-    case 0xb:
-    case 0xd:
-    case 0xe: {
-      // ADD, ADC, SBC, SUB, RSB as AddWithCarry; with S and Rd = PC (CMN, CMP...) no register.
-      if (d === 15 && !s) return null;
-      const xs = op === 0xe ? `~${x}` : x;
-      const ys = op === 0xb || op === 0xd ? "~b" : "b";
-      const cin = op === 0x8 ? "0" : op === 0xa || op === 0xb ? "cpu.c" : "1";
-      const store = d === 15 ? "" : ` r[${d}] = res;`;
-      return `const x = ${xs}, y = ${ys}, res = (x + y + ${cin}) | 0;${store}${s ? ` ${NZCV}` : ""}`;
-    }
-    default:
-      return null;
-  }
-  // TST/TEQ write no register; any other PC destination is a branch for the executor.
-  const noWrite = s && d === 15 && (op === 0 || op === 4);
-  if (d === 15 && !noWrite) return null;
-  const flags = s ? ` ${NZ}${carry === null ? "" : ` cpu.c = ${carry};`}` : "";
-  return `const res = ${value};${noWrite ? "" : ` r[${d}] = res;`}${flags}`;
-}
-
-/** Data processing with a modified immediate: ThumbExpandImm at generation time; the carry is
- * bit 31 of the value only when it came from a rotation, else C is kept. */
-function modifiedImmediate(e: Emitter, instr: number): boolean {
-  const imm12 = ((instr >>> 15) & 0x800) | ((instr >>> 4) & 0x700) | (instr & 0xff);
-  const value = thumbExpandImmC(imm12, 0);
-  const carry = imm12 >>> 10 === 0 ? null : String(value >>> 31);
-  const body = dataProcessing32(e, instr, (instr >>> 21) & 0xf, carry);
-  if (body === null) return false;
-  e.emit(`{ const b = ${value | 0}; ${body} }`);
-  return true;
-}
-
-/** Data processing with a register shifted by an immediate (Shift_C spelled out per type). */
-function shiftedRegister(e: Emitter, instr: number): boolean {
-  const op = (instr >>> 21) & 0xf;
-  // hw2[15] set is UNDEFINED and op 6 is PKHBT/PKHTB: the executor.
-  if (instr & 0x8000 || op === 6) return false;
-  const imm5 = ((instr >>> 10) & 0x1c) | ((instr >>> 6) & 3);
-  const type = (instr >>> 4) & 3;
-  let value: string;
-  let carry: string | null;
-  switch (type) {
-    case 0:
-      value = imm5 === 0 ? "m" : `m << ${imm5}`;
-      carry = imm5 === 0 ? null : `(m >>> ${32 - imm5}) & 1`;
-      break;
-    case 1:
-      // LSR #0 and ASR #0 are shifts by 32.
-      value = imm5 === 0 ? "0" : `(m >>> ${imm5}) | 0`;
-      carry = imm5 === 0 ? "m >>> 31" : `(m >>> ${imm5 - 1}) & 1`;
-      break;
-    case 2:
-      value = `m >> ${imm5 === 0 ? 31 : imm5}`;
-      carry = imm5 === 0 ? "m >>> 31" : `(m >>> ${imm5 - 1}) & 1`;
-      break;
-    default:
-      // ROR #0 is RRX, reading C before any flag is written.
-      value = imm5 === 0 ? "(cpu.c << 31) | (m >>> 1)" : `(m >>> ${imm5}) | (m << ${32 - imm5})`;
-      carry = imm5 === 0 ? "m & 1" : `(m >>> ${imm5 - 1}) & 1`;
-      break;
-  }
-  const body = dataProcessing32(e, instr, op, carry);
-  if (body === null) return false;
-  e.emit(`{ const m = ${e.reg(instr & 0xf)}, b = ${value}; ${body} }`);
-  return true;
-}
-
-/** ADDW/SUBW (ADR.W when Rn = PC, a constant), MOVW and MOVT; the rest of the class, and a PC
- * destination, go to the executor. */
-function plainImmediate(e: Emitter, instr: number): boolean {
-  const n = (instr >>> 16) & 0xf;
-  const d = (instr >>> 8) & 0xf;
-  const imm12 = ((instr >>> 15) & 0x800) | ((instr >>> 4) & 0x700) | (instr & 0xff);
-  if (d === 15) return false;
-  const base = n === 15 ? String((e.pc + 4) & ~3) : `r[${n}]`;
-  switch ((instr >>> 20) & 0x1f) {
-    case 0x00:
-      e.emit(`r[${d}] = (${base} + ${imm12}) | 0;`);
-      return true;
-    case 0x0a:
-      e.emit(`r[${d}] = (${base} - ${imm12}) | 0;`);
-      return true;
-    case 0x04:
-      e.emit(`r[${d}] = ${(n << 12) | imm12};`);
-      return true;
-    case 0x0c:
-      e.emit(`r[${d}] = ${(n << 28) | (imm12 << 16) | 0} | (r[${d}] & 0xffff);`);
-      return true;
-    default:
-      return false;
-  }
-}
-
-/** B<c>.W (T3, the block goes on when not taken), B.W and BL (T4, both end it); BLX and the
- * miscellaneous control space go to the executor. */
-function branch32(e: Emitter, instr: number): boolean {
-  const hw1 = instr >>> 16;
-  switch ((instr >>> 12) & 5) {
-    case 1:
-    case 5: {
-      const s = (instr >>> 26) & 1;
-      const i1 = 1 ^ ((instr >>> 13) & 1) ^ s;
-      const i2 = 1 ^ ((instr >>> 11) & 1) ^ s;
-      let offset = (i1 << 23) | (i2 << 22) | ((instr >>> 4) & 0x3ff000) | ((instr & 0x7ff) << 1);
-      if (s) offset |= 0xff000000;
-      const target = (e.pc + 4 + offset) & ~1;
-      if (instr & 0x4000) e.emit(`r[14] = ${e.next | 1};`);
-      e.emit(e.branch(target));
-      return true;
-    }
-    case 0: {
-      const cond = (hw1 >>> 6) & 0xf;
-      // Inside an IT block B<c>.W is UNPREDICTABLE: the executor does what the interpreter does.
-      if (cond >= 14 || e.it !== 0) return false;
-      let offset = ((hw1 & 0x3f) << 12) | ((instr & 0x7ff) << 1) | ((instr & 0x2000) << 5) | ((instr & 0x800) << 8);
-      if (hw1 & 0x400) offset |= 0xfff00000;
-      e.emit(`if (${CONDITIONS[cond]}) { ${e.branch((e.pc + 4 + offset) & ~1)} }`);
-      return true;
-    }
-    default:
-      return false;
-  }
-}
-
-/** One 32-bit instruction: the frequent forms spelled out, the rest an executeT32 call. */
-function instruction32(e: Emitter, instr: number): void {
-  const hw1 = instr >>> 16;
-  let done = false;
-  switch ((hw1 >>> 9) & 0xf) {
-    case 0x5:
-      done = shiftedRegister(e, instr);
-      break;
-    case 0x8:
-    case 0xa:
-      done = instr & 0x8000 ? branch32(e, instr) : modifiedImmediate(e, instr);
-      break;
-    case 0x9:
-    case 0xb:
-      done = instr & 0x8000 ? branch32(e, instr) : plainImmediate(e, instr);
-      break;
-    case 0xc:
-      done = loadStore32(e, instr);
-      break;
-    default:
-      break;
-  }
-  if (!done) e.call("executeT32", instr);
 }
 
 const N = 8;
