@@ -267,12 +267,19 @@ function blockTransfer(e: Emitter, instr: number): void {
   e.emit(`{ ${parts.join(" ")} }`);
 }
 
-/** The media space: SXTB/SXTH/UXTB/UXTH and their accumulating forms here, the rest by the executor. */
+/** The media space: SXTB/SXTH/UXTB/UXTH and their accumulating forms, SDIV and UDIV here, the rest
+ * by the executor. */
 function media(e: Emitter, instr: number): void {
   const d = (instr >>> 12) & 15;
   const m = instr & 15;
   const n = (instr >>> 16) & 15;
   const op = (instr >>> 20) & 7;
+  if ((instr & 0x0fd0f0f0) === 0x0710f010 && n !== 15) {
+    // SDIV / UDIV Rd, Rn, Rm: Rd is [19:16], Rm [11:8], Rn [3:0].
+    const fn = instr & 0x00200000 ? "udiv" : "sdiv";
+    e.emit(`r[${n}] = h.${fn}(${e.reg(m)}, ${e.reg((instr >>> 8) & 15)});`);
+    return;
+  }
   if ((instr & 0x0f8003f0) === 0x06800070 && (op === 2 || op === 3 || op === 6 || op === 7) && d !== 15 && m !== 15) {
     const rot = (instr >>> 7) & 0x18;
     const rotated = rot === 0 ? `r[${m}]` : `((r[${m}] >>> ${rot}) | (r[${m}] << ${32 - rot}))`;
@@ -307,11 +314,11 @@ function instruction(e: Emitter, instr: number): void {
         else if ((instr & 0x0ff00000) === 0x03400000 && d !== 15)
           e.emit(`r[${d}] = (r[${d}] & 0xffff) | ${imm16 << 16};`);
         else if ((instr & 0x0fffffd0) === 0x012fff10 && (instr & 15) !== 15) {
-          // BX / BLX Rm staying in ARM state (a return, a call through a pointer); a switch to
-          // Thumb state goes to the executor.
-          const link = instr & 0x20 ? `r[14] = ${e.next}; ` : "";
+          // BX / BLX Rm (a return, a call through a pointer); a switch to Thumb state asks the
+          // run loop to change loops (BXWritePC).
+          const link = instr & 0x20 ? ` r[14] = ${e.next};` : "";
           e.emit(
-            `{ const t = r[${instr & 15}]; if ((t & 1) === 0) { ${link}${e.leave("t & ~3")} } else { ${e.callText("executeA32", instr)} } }`,
+            `{ const t = r[${instr & 15}];${link} if ((t & 1) === 0) { ${e.leave("t & ~3")} } cpu.bxWritePc(t); ${e.leave("cpu.nextPc")} }`,
           );
         } else e.call("executeA32", instr);
         return;

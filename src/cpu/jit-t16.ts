@@ -272,11 +272,11 @@ function specialData(e: Emitter, hw: number): void {
       break;
     default:
       if ((hw & 0x0007) === 0 && m !== 15) {
-        // BX / BLX Rm staying in Thumb state (bit 0 set: a return, a call through a pointer);
-        // a switch to ARM state goes to the executor.
-        const link = hw & 0x80 ? `r[14] = ${e.next | 1}; ` : "";
+        // BX / BLX Rm (a return, a call through a pointer); a switch to ARM state asks the run
+        // loop to change loops (BXWritePC).
+        const link = hw & 0x80 ? ` r[14] = ${e.next | 1};` : "";
         e.emit(
-          `{ const t = r[${m}]; if ((t & 1) !== 0) { ${link}${e.leave("t & ~1")} } else { ${e.callText("executeT16", hw)} } }`,
+          `{ const t = r[${m}];${link} if ((t & 1) !== 0) { ${e.leave("t & ~1")} } cpu.bxWritePc(t); ${e.leave("cpu.nextPc")} }`,
         );
         return;
       }

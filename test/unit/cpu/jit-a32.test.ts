@@ -98,6 +98,12 @@ function randomInstruction(rng: Rng, index: number, length: number): number {
       return ((1 + rng.below(13)) << 28) | 0x0a000000 | (rng.below(2) << 24) | ((ahead - 2) & 0xffffff);
     }
     case 10:
+      if (rng.below(4) === 0) {
+        // SDIV/UDIV Rd, Rn, Rm (PC operands and destination too); divisors of 0 among them, and
+        // rarely a non-1111 [15:12] (UNDEFINED).
+        const ra = rng.below(8) === 0 ? rng.below(15) : 15;
+        return c | 0x07100010 | (rng.below(2) << 21) | (reg(rng) << 16) | (ra << 12) | (reg(rng) << 8) | reg(rng);
+      }
       if (rng.below(2) === 0) {
         // SXTB/SXTH/UXTB/UXTH, with an accumulator or not (Rn = PC), any rotation.
         const op = [2, 3, 6, 7][rng.below(4)];

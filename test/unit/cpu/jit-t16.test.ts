@@ -675,6 +675,9 @@ test("BX LR, BLX and POP {..., pc} are spelled out: a block that returns keeps i
     const src = generateT16(Uint16Array.from([0x3001, hw]), 0, CODE, 2);
     assert.match(src, /^let r0 = r\[0\]/m, `${hex(hw)}: ${src}`);
     assert.match(src, /cpu\.nextPc = t & ~1;/, hex(hw));
+    // A switch to ARM state too: BXWritePC, no executor.
+    assert.match(src, /cpu\.bxWritePc\(t\);/, hex(hw));
+    if (hw !== 0xbd10) assert.ok(!src.includes("executeT16"), `${hex(hw)}: ${src}`);
   }
 });
 
