@@ -20,6 +20,7 @@
 import type { Cpu } from "./core.js";
 import { executeCoproc } from "./coproc.js";
 import { shiftImm } from "./alu.js";
+import { hotTargetA32 } from "./block-table.js";
 import { dataProcessing, movImm16 } from "./a32-dataproc.js";
 import { loadStoreWordByte, extraLoadStore, synchronization } from "./a32-loadstore.js";
 import { blockTransfer } from "./a32-block.js";
@@ -34,8 +35,8 @@ const NO_PAGE = 1;
 /**
  * Runs ARM instructions from cpu.nextPc until an instruction sets cpu.attention or `done` reaches
  * `budget`; returns `done` plus the instructions run. r[15] reads as the instruction address + 8.
- * Past `soft`, a taken B/BL also ends the run (at a branch target: where run-blocks.ts looks for
- * translated code).
+ * A cold run of run-blocks.ts (`soft` below `budget`) also ends past `soft` at a taken B/BL, and
+ * anywhere at a branch target whose block is translated or becomes hot (block-table.ts).
  */
 export function runA32(cpu: Cpu, budget: number, done: number, soft = budget): number {
   const r = cpu.r;
@@ -48,6 +49,7 @@ export function runA32(cpu: Cpu, budget: number, done: number, soft = budget): n
   budget |= 0;
   done |= 0;
   soft |= 0;
+  const cold = soft < budget && cpu.jit;
   for (;;) {
     // Counted before the fetch: an instruction whose fetch aborts counts, as in QEMU's icount.
     // Every store to the core happens before the fetch, whose slow path is a call: V8 then checks
@@ -318,8 +320,10 @@ export function runA32(cpu: Cpu, budget: number, done: number, soft = budget): n
           break;
       }
     }
+    const taken = cpu.nextPc !== ((pc + 4) | 0);
     pc = cpu.nextPc | 0;
     if (cpu.attention !== 0 || done >= budget) return done;
+    if (taken && cold && hotTargetA32(cpu, pc)) return done;
   }
 }
 

@@ -9,6 +9,7 @@
 
 import type { Cpu } from "./core.js";
 import { runA32 } from "./a32.js";
+import { blockA32, blockT32 } from "./block-table.js";
 import { Block, type BlockFn, type CodePage } from "./code-cache.js";
 import { compileA32, compileRegionA32, scanA32, targetsA32 } from "./jit-a32.js";
 import { jitHelpers } from "./jit-helpers.js";
@@ -48,18 +49,10 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
       done = runA32(cpu, (done + 1) | 0, done);
     } else {
       const off = (addend + pc) | 0;
-      const word = off >> 2;
-      let block = pages[off >>> 12]?.blocks?.[word & 1023];
-      if (block === undefined || block.va !== pc) {
-        block = new Block(pc, scanA32(mem32, word), 0);
-        block.hits = code.initialHits(off, 0);
-        const page = code.pageFor(off);
-        page.armSlots()[word & 1023] = block;
-        page.cover(word & 1023, block.length);
-      }
+      const block = blockA32(code, mem32, off, pc);
       let fn = block.fn;
       if (fn === null && ++block.hits >= code.hotThreshold) {
-        fn = translateA32(pages[off >>> 12] ?? code.pageFor(off), mem32, word, pc, block.length);
+        fn = translateA32(pages[off >>> 12] ?? code.pageFor(off), mem32, off >> 2, pc, block.length);
         code.translated(off, 0);
       }
       if (((done + block.length) | 0) > budget) {
@@ -112,22 +105,7 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
       done = runT32(cpu, budget, done, (done + COLD_RUN) | 0);
     } else {
       const off = (addend + pc) | 0;
-      const index = off >> 1;
-      let block = pages[off >>> 12]?.thumbBlocks?.[index & 2047];
-      if (block === undefined || block.va !== pc || block.thumb !== 1) {
-        const scan = scanT16(mem16, index);
-        block = new Block(pc, scan.length, 1);
-        block.hits = code.initialHits(off, 1);
-        // An empty block (a 32-bit instruction split across pages) is kept too, as a marker that
-        // sends this address to the interpreter; it covers no word.
-        const page = code.pageFor(off);
-        page.thumbSlots()[index & 2047] = block;
-        if (scan.length !== 0) {
-          // Coherence is per word: mark every word the block's halfwords touch.
-          const first = (index & 2047) >>> 1;
-          page.cover(first, (((index & 2047) + scan.halfwords - 1) >>> 1) - first + 1);
-        }
-      }
+      const block = blockT32(code, mem16, off, pc);
       let fn = block.fn;
       if (block.length === 0) {
         // It starts with a 32-bit instruction split across pages.
@@ -136,7 +114,7 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
         done = runT32(cpu, budget, done);
       } else {
         if (fn === null && ++block.hits >= code.hotThreshold) {
-          fn = translateT16(pages[off >>> 12] ?? code.pageFor(off), mem16, index, pc, block.length);
+          fn = translateT16(pages[off >>> 12] ?? code.pageFor(off), mem16, off >> 1, pc, block.length);
           code.translated(off, 1);
         }
         if (fn !== null) {

@@ -10,6 +10,7 @@
 import type { Cpu } from "./core.js";
 import { executeT16, executeT32 } from "./t32.js";
 import { bitCount16, commitMultiple, readMultiple, storeMultiple } from "./t32-multiple.js";
+import { hotTargetT32 } from "./block-table.js";
 
 /** `fetchPage` value meaning "no page": page VAs have their low 12 bits clear. */
 const NO_PAGE = 1;
@@ -17,8 +18,8 @@ const NO_PAGE = 1;
 /**
  * Runs Thumb instructions from cpu.nextPc until an instruction sets cpu.attention or `done`
  * reaches `budget`; returns `done` plus the instructions run. r[15] reads as the instruction + 4.
- * Past `soft`, a taken 16-bit B also ends the run (at a branch target: where run-blocks.ts looks
- * for translated code).
+ * A cold run of run-blocks.ts (`soft` below `budget`) also ends past `soft` at a taken 16-bit B,
+ * and anywhere at a branch target whose block is translated or becomes hot (block-table.ts).
  */
 export function runT32(cpu: Cpu, budget: number, done: number, soft = budget): number {
   const r = cpu.r;
@@ -30,6 +31,9 @@ export function runT32(cpu: Cpu, budget: number, done: number, soft = budget): n
   budget |= 0;
   done |= 0;
   soft |= 0;
+  const cold = soft < budget && cpu.jit;
+  // Where the instruction running goes next when it does not branch.
+  let sequential = 0;
   for (;;) {
     // As in runA32: counted before the fetch, and every store to the core before the fetch.
     done = (done + 1) | 0;
@@ -50,10 +54,10 @@ export function runT32(cpu: Cpu, budget: number, done: number, soft = budget): n
       // A 32-bit instruction; its second halfword may be on the next page.
       const pc2 = (pc + 2) | 0;
       const hw2 = (pc2 & ~0xffe) === fetchPage ? mem16[(fetchAddend + pc2) >> 1] : mmu.fetch16(pc2) | 0;
-      cpu.nextPc = (pc + 4) | 0;
+      cpu.nextPc = sequential = (pc + 4) | 0;
       if (itBefore === 0 || cpu.conditionPassed(itBefore >>> 4)) executeT32(cpu, (hw1 << 16) | hw2);
     } else {
-      cpu.nextPc = (pc + 2) | 0;
+      cpu.nextPc = sequential = (pc + 2) | 0;
       // BKPT (0xBExx) is unconditional even inside an IT block.
       if (itBefore === 0 || cpu.conditionPassed(itBefore >>> 4) || hw1 >>> 8 === 0xbe) {
         switch (hw1 >>> 11) {
@@ -198,5 +202,6 @@ export function runT32(cpu: Cpu, budget: number, done: number, soft = budget): n
     }
     pc = cpu.nextPc | 0;
     if (cpu.attention !== 0 || done >= budget) return done;
+    if (pc !== sequential && cold && hotTargetT32(cpu, pc)) return done;
   }
 }

@@ -43,8 +43,8 @@ test("a table whose length is not a power of two is refused", () => {
 });
 
 // A Thumb loop of 65536 passes: movs r0, #1; lsls r0, r0, #16; 1: subs r0, #1; bne 1b; b .
-// Its block is entered once per cold run of the interpreter (a few hundred instructions): some
-// 500 times in all.
+// Its block is entered at every pass (the interpreter counts the entries at the targets of the
+// branches it takes): 65536 times in all.
 const LOOP = [0x2001, 0x0400, 0x3801, 0xd1fd, 0xe7fe];
 const PASSES = 65536;
 
@@ -62,14 +62,14 @@ function runLoop(hot: HotBlocks | null, threshold: number): { compiled: number; 
 test("a block another code cache translated is translated at its first entry", () => {
   const hot = new HotBlocks(new Int32Array(1024));
   // Alone, with a threshold above the loop block's entries, nothing is translated.
-  assert.deepEqual(runLoop(null, 1000), { compiled: 0, r0: 0 });
-  assert.deepEqual(runLoop(hot, 1000), { compiled: 0, r0: 0 });
+  assert.deepEqual(runLoop(null, 100000), { compiled: 0, r0: 0 });
+  assert.deepEqual(runLoop(hot, 100000), { compiled: 0, r0: 0 });
   // A cache that reaches the threshold records its blocks...
   const first = runLoop(hot, 5);
   assert.ok(first.compiled > 0);
   assert.equal(first.r0, 0);
   // ...and another cache sharing the table translates them at once, high threshold or not.
-  const second = runLoop(hot, 1000);
+  const second = runLoop(hot, 100000);
   assert.equal(second.compiled, first.compiled);
   assert.equal(second.r0, 0);
 });
