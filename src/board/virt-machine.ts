@@ -4,6 +4,7 @@
 
 import { LINE_VFIQ, LINE_VIRQ } from "../cpu/core.js";
 import { VIRT_TIMER } from "../cpu/timer-regs.js";
+import { HOT_THRESHOLD } from "../cpu/code-cache.js";
 import { Pl011 } from "../devices/pl011.js";
 import { Pl031 } from "../devices/pl031.js";
 import { GicVirtualInterface } from "../gic/virtual-interface.js";
@@ -73,7 +74,7 @@ export interface VirtMachineConfig {
   log: (message: string) => void;
   /** Trace lines. */
   traceOut?: (line: string) => void;
-  /** Visits before an ARM block is translated to JavaScript (default 4000); null: interpreter only. */
+  /** Visits before an ARM block is translated to JavaScript (default HOT_THRESHOLD); null: interpreter only. */
   jitThreshold?: number | null;
   /** Runs each vcpu on a host thread of its own (host clock only); absent: all on this thread. */
   threads?: VcpuThreadHost;
@@ -391,7 +392,7 @@ export function buildVirtMachine(config: VirtMachineConfig): VirtMachine {
             vgic: vgicMem.buffers,
             control: control.mem.buffers,
             cntvoff: timerVm.cntvoff,
-            jitThreshold: config.jitThreshold === undefined ? 4000 : config.jitThreshold,
+            jitThreshold: config.jitThreshold === undefined ? HOT_THRESHOLD : config.jitThreshold,
             trace: [...trace],
             virtioSlots: virtio.slots,
             virtioIrq: virtioIrqMem.buffers,

@@ -219,7 +219,7 @@ export const RUN_USAGE = `usage: armvmm run [options]
   --stats           print exit, vgic and vtimer statistics at exit
   --trace KIND      print events as they happen: vgic, vtimer, psci, mmio (repeatable, or comma-separated)
   --guest NAME      run a guest fetched by 'npm run guests': debian, debian-test, debian-disk, u-boot
-  --jit N|off       translate ARM code to JavaScript once a block has been entered N times (default 4000),
+  --jit N|off       translate ARM code to JavaScript once a block has been entered N times (default 16000),
                     or never (off: the interpreter alone)
   --vcpu-threads on|off
                     run each vcpu on a host thread of its own (default on; icount always uses one thread)
