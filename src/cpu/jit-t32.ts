@@ -9,6 +9,7 @@
 import { CONDITIONS, type Emitter, NZ, NZCV } from "./jit-emitter.js";
 import { thumbExpandImmC } from "./alu.js";
 import { PAS_S, PAS_U, pasOpFromT32 } from "./ops-media.js";
+import { branchOffset24 } from "./t32-branch-misc.js";
 
 /**
  * LDM/STM with `list` (bit k = register k) from register `n`, upwards (`increment`) or downwards,
@@ -438,7 +439,7 @@ function branch32(e: Emitter, instr: number): boolean {
   switch ((instr >>> 12) & 5) {
     case 1:
     case 5: {
-      const target = (e.pc + 4 + offset24(instr)) & ~1;
+      const target = (e.pc + 4 + branchOffset24(instr)) & ~1;
       if (instr & 0x4000) e.emit(`r[14] = ${e.next | 1};`);
       e.emit(e.branch(target));
       return true;
@@ -446,7 +447,7 @@ function branch32(e: Emitter, instr: number): boolean {
     case 4: {
       // BLX to ARM state: from Align(PC, 4); H (hw2[0]) = 1 is UNDEFINED.
       if (instr & 1) return false;
-      const target = (((e.pc + 4) & ~3) + offset24(instr)) & ~3;
+      const target = (((e.pc + 4) & ~3) + branchOffset24(instr)) & ~3;
       e.emit(`r[14] = ${e.next | 1}; cpu.bxWritePc(${target}); ${e.leave(target)}`);
       return true;
     }
@@ -463,15 +464,6 @@ function branch32(e: Emitter, instr: number): boolean {
     default:
       return false;
   }
-}
-
-/** SignExtend(S:I1:I2:imm10:imm11:'0'), I1 = NOT(J1 XOR S), I2 = NOT(J2 XOR S): B.W, BL, BLX. */
-function offset24(instr: number): number {
-  const s = (instr >>> 26) & 1;
-  const i1 = 1 ^ ((instr >>> 13) & 1) ^ s;
-  const i2 = 1 ^ ((instr >>> 11) & 1) ^ s;
-  const offset = (i1 << 23) | (i2 << 22) | ((instr >>> 4) & 0x3ff000) | ((instr & 0x7ff) << 1);
-  return s ? offset | 0xff000000 : offset;
 }
 
 /** The control space with hw1 = F3AF (hints, CPS) and F3BF (CLREX, DSB, DMB, ISB): the hints that

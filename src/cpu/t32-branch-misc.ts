@@ -91,7 +91,7 @@ export function branchesMiscControl(cpu: Cpu, instr: number): void {
 }
 
 /** SignExtend(S:I1:I2:imm10:imm11:'0') with I1 = NOT(J1 XOR S), I2 = NOT(J2 XOR S) (B T4, BL, BLX). */
-function branchOffset24(instr: number): number {
+export function branchOffset24(instr: number): number {
   const s = (instr >>> 26) & 1;
   const i1 = 1 ^ ((instr >>> 13) & 1) ^ s;
   const i2 = 1 ^ ((instr >>> 11) & 1) ^ s;
