@@ -320,10 +320,10 @@ export function runA32(cpu: Cpu, budget: number, done: number, soft = budget): n
           break;
       }
     }
-    const taken = cpu.nextPc !== ((pc + 4) | 0);
+    const sequential = (pc + 4) | 0;
     pc = cpu.nextPc | 0;
     if (cpu.attention !== 0 || done >= budget) return done;
-    if (taken && cold && hotTargetA32(cpu, pc)) return done;
+    if (cold && pc !== sequential && hotTargetA32(cpu, pc)) return done;
   }
 }
 

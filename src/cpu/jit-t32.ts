@@ -188,18 +188,13 @@ function register(e: Emitter, instr: number): boolean {
   }
   if (op1 >= 12 || op2 >= 12) return false;
   // A6.3.15 by op1[1:0]:op2[1:0]; QADD and its kind (they set Q) go to the executor.
-  switch (((op1 & 3) << 2) | (op2 & 3)) {
+  const misc = ((op1 & 3) << 2) | (op2 & 3);
+  switch (misc) {
     case 0x4:
-      e.emit(`r[${d}] = h.rev(r[${m}]);`);
-      return true;
     case 0x5:
-      e.emit(`r[${d}] = h.rev16(r[${m}]);`);
-      return true;
     case 0x6:
-      e.emit(`r[${d}] = h.rbit(r[${m}]);`);
-      return true;
     case 0x7:
-      e.emit(`r[${d}] = h.revsh(r[${m}]);`);
+      e.emit(`r[${d}] = h.${["rev", "rev16", "rbit", "revsh"][misc - 4]}(r[${m}]);`);
       return true;
     case 0x8:
       e.emit(`r[${d}] = h.sel(r[${n}], r[${m}], cpu.ge);`);

@@ -202,6 +202,6 @@ export function runT32(cpu: Cpu, budget: number, done: number, soft = budget): n
     }
     pc = cpu.nextPc | 0;
     if (cpu.attention !== 0 || done >= budget) return done;
-    if (pc !== sequential && cold && hotTargetT32(cpu, pc)) return done;
+    if (cold && pc !== sequential && hotTargetT32(cpu, pc)) return done;
   }
 }
