@@ -10,39 +10,86 @@ import { Block, type CodeCache } from "./code-cache.js";
 import { scanA32 } from "./jit-a32.js";
 import { scanT16 } from "./jit-t16.js";
 
-/** The ARM block at RAM byte offset `off` (virtual address `pc`), made and registered if new. */
-export function blockA32(code: CodeCache, mem32: Int32Array, off: number, pc: number): Block {
+/** The ARM block at RAM byte offset `off` (virtual address `pc`), made and registered if new.
+ * `last`: the translated block the run loop ran just before, whose successors are tried first. */
+export function blockA32(
+  code: CodeCache,
+  mem32: Int32Array,
+  off: number,
+  pc: number,
+  last: Block | null = null,
+): Block {
+  if (last !== null) {
+    const next = successor(last, off, pc);
+    if (next !== null) return next;
+  }
+  code.lookups++;
   const word = off >> 2;
   let block = code.pages[off >>> 12]?.blocks?.[word & 1023];
   if (block === undefined || block.va !== pc) {
-    block = new Block(pc, scanA32(mem32, word), 0);
+    block = new Block(off, pc, scanA32(mem32, word), 0);
     block.hits = code.initialHits(off, 0);
     const page = code.pageFor(off);
-    page.armSlots()[word & 1023] = block;
+    page.setArm(word & 1023, block);
     page.cover(word & 1023, block.length);
   }
+  if (last !== null) follows(last, block);
   return block;
 }
 
 /** The Thumb block at RAM byte offset `off`, as blockA32. An empty block (a 32-bit instruction split
  * across pages) is kept too, as a marker that sends this address to the interpreter; it covers no
  * word. */
-export function blockT32(code: CodeCache, mem16: Uint16Array, off: number, pc: number): Block {
+export function blockT32(
+  code: CodeCache,
+  mem16: Uint16Array,
+  off: number,
+  pc: number,
+  last: Block | null = null,
+): Block {
+  if (last !== null) {
+    const next = successor(last, off, pc);
+    if (next !== null) return next;
+  }
+  code.lookups++;
   const index = off >> 1;
   let block = code.pages[off >>> 12]?.thumbBlocks?.[index & 2047];
   if (block === undefined || block.va !== pc || block.thumb !== 1) {
     const scan = scanT16(mem16, index);
-    block = new Block(pc, scan.length, 1);
+    block = new Block(off, pc, scan.length, 1);
     block.hits = code.initialHits(off, 1);
     const page = code.pageFor(off);
-    page.thumbSlots()[index & 2047] = block;
+    page.setThumb(index & 2047, block);
     if (scan.length !== 0) {
       // Coherence is per word: mark every word the block's halfwords touch.
       const first = (index & 2047) >>> 1;
       page.cover(first, (((index & 2047) + scan.halfwords - 1) >>> 1) - first + 1);
     }
   }
+  if (last !== null) follows(last, block);
   return block;
+}
+
+// Chaining: where a translated block goes next is mostly where it went the last time or the time
+// before (a loop's exit or its back edge, a call's return). The run loop tries those two first:
+// each is a live block (a dropped one has off -1) at the same physical and virtual address, as
+// good as the one the lookup would find. Only blocks of one instruction set are chained to each
+// other, as each run loop chains its own. In the busybox job the lookup's loads were a third of
+// the Thumb run loop's time.
+
+/** The cached successor of `last` at `off` and `pc`, or null. */
+function successor(last: Block, off: number, pc: number): Block | null {
+  const a = last.next0;
+  if (a !== null && a.off === off && a.va === pc) return a;
+  const b = last.next1;
+  if (b !== null && b.off === off && b.va === pc) return b;
+  return null;
+}
+
+/** `block` ran after `last`: the newest successor, the older one kept as the second. */
+function follows(last: Block, block: Block): void {
+  last.next1 = last.next0;
+  last.next0 = block;
 }
 
 /** At `pc`, the target of a branch the interpreter took in ARM state on a cold run: counts an entry

@@ -22,7 +22,14 @@ export class Block {
   /** Hits while not yet compiled. */
   hits = 0;
   fn: BlockFn | null = null;
+  /** The blocks the run loop last went on to after this one (run-blocks.ts), newest first: a hit
+   * here spares the lookup by physical address, whose loads miss the host's caches. */
+  next0: Block | null = null;
+  next1: Block | null = null;
   constructor(
+    /** Its RAM byte offset; -1 once the block is dropped or replaced, so that no cached successor
+     * (next0, next1) matches it any more. */
+    public off: number,
     /** The virtual address it was scanned at: its code uses that PC. */
     readonly va: number,
     /** Instructions in the block. */
@@ -55,6 +62,29 @@ export class CodePage {
 
   thumbSlots(): (Block | undefined)[] {
     return (this.thumbBlocks ??= new Array<Block | undefined>(2 * WORDS_PER_PAGE));
+  }
+
+  /** Puts `block` at ARM slot `word`; the block it replaces is dropped. */
+  setArm(word: number, block: Block): void {
+    const slots = this.armSlots();
+    const old = slots[word];
+    if (old !== undefined) old.off = -1;
+    slots[word] = block;
+  }
+
+  /** Puts `block` at Thumb slot `halfword`; the block it replaces is dropped. */
+  setThumb(halfword: number, block: Block): void {
+    const slots = this.thumbSlots();
+    const old = slots[halfword];
+    if (old !== undefined) old.off = -1;
+    slots[halfword] = block;
+  }
+
+  /** The page is dropped: so are its blocks, wherever they are still named. */
+  kill(): void {
+    for (const slots of [this.blocks, this.thumbBlocks]) {
+      if (slots !== null) for (const b of slots) if (b !== undefined) b.off = -1;
+    }
   }
   /** One bit per word of the page that some block was made from: stores elsewhere in the page
    * (data next to code) leave the blocks alone. */
@@ -92,6 +122,8 @@ export class CodeCache {
   invalidations = 0;
   /** Blocks compiled (statistics). */
   compiled = 0;
+  /** Blocks found by address, not as a successor cached in the block before (statistics). */
+  lookups = 0;
   /** Visits before a block is compiled: rarely-run code stays in the interpreter, which is faster
    * than a fresh function until V8 has optimized it (tests lower it to 1). */
   hotThreshold = HOT_THRESHOLD;
@@ -136,7 +168,7 @@ export class CodeCache {
   /** One line for --stats. */
   describe(enabled: boolean): string {
     if (!enabled) return "jit off: all code interpreted";
-    return `jit: ${this.compiled} blocks translated (after ${this.hotThreshold} entries), ${this.invalidations} code pages dropped by stores`;
+    return `jit: ${this.compiled} blocks translated (after ${this.hotThreshold} entries), ${this.invalidations} code pages dropped by stores, ${this.lookups} block lookups by address`;
   }
 
   /** A CPU's TLB, whose write entries must stay away from code pages. */
@@ -176,7 +208,10 @@ export class CodeCache {
       this.drop(offset >>> 12);
       return;
     }
-    for (const index of this.live) this.pages[index] = undefined;
+    for (const index of this.live) {
+      this.pages[index]?.kill();
+      this.pages[index] = undefined;
+    }
     this.live.clear();
   }
 
@@ -192,7 +227,9 @@ export class CodeCache {
   }
 
   private drop(index: number): void {
-    if (this.pages[index] === undefined) return;
+    const page = this.pages[index];
+    if (page === undefined) return;
+    page.kill();
     this.pages[index] = undefined;
     this.live.delete(index);
   }

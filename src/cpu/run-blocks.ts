@@ -32,7 +32,11 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
   // Attention already asked for (a kick before the slice): one instruction, as the interpreter
   // would run, and no block that could run on past it.
   if (cpu.attention !== 0) return runA32(cpu, budget, done);
+  // The translated block that ran last, whose successors (block-table.ts) are tried first.
+  let last: Block | null = null;
   for (;;) {
+    const prev = last;
+    last = null;
     const pc = cpu.nextPc | 0;
     let addend = mmu.fetchAddend(pc) | 0;
     if ((addend & 1) !== 0 && (pc & 3) === 0) {
@@ -49,7 +53,7 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
       done = runA32(cpu, (done + 1) | 0, done);
     } else {
       const off = (addend + pc) | 0;
-      const block = blockA32(code, mem32, off, pc);
+      const block = blockA32(code, mem32, off, pc, prev);
       let fn = block.fn;
       if (fn === null && ++block.hits >= code.hotThreshold) {
         fn = translateA32(pages[off >>> 12] ?? code.pageFor(off), mem32, off >> 2, pc, block.length);
@@ -60,6 +64,7 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
       } else if (fn !== null) {
         done = fn(cpu, r, mmu, done, h, budget);
         cpu.sliceCount = done;
+        last = block;
       } else {
         // Cold: the interpreter runs this block and on, to the first taken branch after COLD_RUN
         // instructions (one call for several cold blocks; hot code is reached through branches).
@@ -86,7 +91,10 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
   budget |= 0;
   done |= 0;
   if (cpu.attention !== 0) return runT32(cpu, budget, done);
+  let last: Block | null = null;
   for (;;) {
+    const prev = last;
+    last = null;
     const pc = cpu.nextPc | 0;
     let addend = mmu.fetchAddend(pc) | 0;
     if ((addend & 1) !== 0 && (pc & 1) === 0) {
@@ -105,7 +113,7 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
       done = runT32(cpu, budget, done, (done + COLD_RUN) | 0);
     } else {
       const off = (addend + pc) | 0;
-      const block = blockT32(code, mem16, off, pc);
+      const block = blockT32(code, mem16, off, pc, prev);
       let fn = block.fn;
       if (block.length === 0) {
         // It starts with a 32-bit instruction split across pages.
@@ -120,6 +128,7 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
         if (fn !== null) {
           done = fn(cpu, r, mmu, done, h, budget);
           cpu.sliceCount = done;
+          last = block;
         } else {
           // Cold: as in runA32Blocks, the interpreter runs on to a taken branch.
           done = runT32(cpu, budget, done, (done + COLD_RUN) | 0);
@@ -152,7 +161,7 @@ function translateA32(page: CodePage, mem32: Int32Array, word: number, pc: numbe
     const w = (va & 0xfff) >>> 2;
     page.cover(w, n);
     let b = slots[w];
-    if (b === undefined || b.va !== va) slots[w] = b = new Block(va, n, 0);
+    if (b === undefined || b.va !== va) page.setArm(w, (b = new Block((pageWord + w) << 2, va, n, 0)));
     if (b.fn === null || va === pc) b.fn = fn;
   }
   return fn;
@@ -176,7 +185,9 @@ function translateT16(page: CodePage, mem16: Uint16Array, index: number, pc: num
     const scan = scanT16(mem16, pageIndex + h);
     page.cover(h >>> 1, ((h + scan.halfwords - 1) >>> 1) - (h >>> 1) + 1);
     let b = slots[h];
-    if (b === undefined || b.va !== va || b.thumb !== 1) slots[h] = b = new Block(va, scan.length, 1);
+    if (b === undefined || b.va !== va || b.thumb !== 1) {
+      page.setThumb(h, (b = new Block((pageIndex + h) << 1, va, scan.length, 1)));
+    }
     if (b.fn === null || va === pc) b.fn = fn;
   }
   return fn;
