@@ -11,7 +11,7 @@
 // forms as the run loop's fast paths in a32.ts).
 
 import type { BlockFn } from "./code-cache.js";
-import { CONDITIONS, Emitter, SPILL, assemble, assembleRegion } from "./jit-emitter.js";
+import { CONDITIONS, Emitter, assemble, assembleRegion, exit } from "./jit-emitter.js";
 
 /** Most instructions in one block. */
 export const MAX_BLOCK = 48;
@@ -259,8 +259,7 @@ function blockTransfer(e: Emitter, instr: number): void {
       if (reg !== 15) parts.push(`r[${reg}] = m[w + ${k}];`);
     });
     if (list & 0x8000) {
-      parts.push(`cpu.loadWritePc(m[w + ${regs.length - 1}]); cpu.curPc = ${e.pc}; r[15] = ${(e.pc + 8) | 0};`);
-      parts.push(`${SPILL} return ${e.count};`);
+      parts.push(`cpu.loadWritePc(m[w + ${regs.length - 1}]); ${e.leave("cpu.nextPc")}`);
     }
   }
   parts.push(`} else { ${e.callText("blockTransfer", instr)} }`);
@@ -389,13 +388,7 @@ function emitBlock(e: Emitter, mem32: Int32Array, word: number, pc: number, leng
   }
   const last = (pc + 4 * (length - 1)) | 0;
   const lastInstr = mem32[word + length - 1];
-  e.emit(
-    e.end(
-      (last + 4) | 0,
-      `${SPILL} cpu.nextPc = ${(last + 4) | 0}; cpu.curPc = ${last}; r[15] = ${(last + 8) | 0}; return (done + ${length}) | 0;`,
-      !alwaysBranches(lastInstr),
-    ),
-  );
+  e.emit(e.end((last + 4) | 0, exit((last + 4) | 0, last, `(done + ${length}) | 0`), !alwaysBranches(lastInstr)));
 }
 
 /** The source of the function for the `length` instructions from mem32[word], at address `pc`. */
@@ -403,7 +396,7 @@ export function generateA32(mem32: Int32Array, word: number, pc: number, length:
   const out: string[] = [];
   const e = new Emitter(out, pc, length, 8);
   emitBlock(e, mem32, word, pc, length);
-  return assemble(out, e.loops);
+  return assemble(out, e.loops, 8);
 }
 
 /** Where the block at `pc` (mem32[word], `length` instructions) branches to or runs on to. */

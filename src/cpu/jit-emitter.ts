@@ -45,20 +45,31 @@ const REGISTER = /(?<![\w.$])r\[(\d|1[0-4])\]/g;
 /** A condition flag in generated code. */
 const FLAG = /\bcpu\.([nzcv])\b/g;
 
+/** Where the block's body ends and its one epilogue begins. */
+const EPILOGUE = "/*epilogue*/";
+
 /**
  * The function body of a block from its lines: the registers and flags it names live in locals
  * (`r0`..`r14`, `fn`, `fz`, `fc`, `fv`) while it runs, loaded at entry, and those it assigns
- * written back at every exit, as V8 cannot keep `r[n]` in a machine register across a store to
+ * written back when it leaves, as V8 cannot keep `r[n]` in a machine register across a store to
  * guest memory (the two typed arrays might alias), nor `cpu.z` across a call. `loops`: the body
  * is a loop (a branch back to the block's start).
+ *
+ * Every exit breaks out to one epilogue, which writes the locals back and sets the PC: written
+ * at each exit, they made much of a block's code, and V8 took a fifth longer to optimize it.
  */
-export function assemble(lines: string[], loops: boolean, head = ""): string {
+export function assemble(lines: string[], loops: boolean, pcAhead: 8 | 4, head = ""): string {
   const body = lines.join("\n");
-  const wrap = (code: string, locals = "") =>
-    '"use strict";\n' + locals + head + (loops ? `for (;;) {\n${code}\n}` : code);
+  const epilogue = `${SPILL} cpu.nextPc = xNext; cpu.curPc = xPc; r[15] = (xPc + ${pcAhead}) | 0; return xDone;`;
+  const whole = body + EPILOGUE + epilogue;
+  const wrap = (code: string, locals = "") => {
+    const [inside, after] = code.split(EPILOGUE);
+    const loop = loops ? `for (;;) {\n${inside}\n}` : inside;
+    return `"use strict";\n${locals}let xNext = 0, xPc = 0, xDone = 0;\nexit: {\n${head}${loop}\n}\n${after}`;
+  };
   // A block that calls the interpreter's executors on its way would write back and reload its
   // locals around each call, which costs more than it saves: it works on `r` and `cpu` directly.
-  if (body.includes(EXECUTOR)) return wrap(body.replaceAll(SPILL, "").replaceAll(RELOAD, "").replaceAll(EXECUTOR, ""));
+  if (body.includes(EXECUTOR)) return wrap(whole.replaceAll(SPILL, "").replaceAll(RELOAD, "").replaceAll(EXECUTOR, ""));
   // Each kept value: its place in the core and its local.
   const kept: [string, string][] = [];
   const regs = new Set<number>();
@@ -67,7 +78,7 @@ export function assemble(lines: string[], loops: boolean, head = ""): string {
   const flags = new Set<string>();
   for (const m of body.matchAll(FLAG)) flags.add(m[1]);
   for (const f of "nzcv") if (flags.has(f)) kept.push([`cpu.${f}`, `f${f}`]);
-  const named = body.replace(REGISTER, (_, n: string) => `r${n}`).replace(FLAG, (_, f: string) => `f${f}`);
+  const named = whole.replace(REGISTER, (_, n: string) => `r${n}`).replace(FLAG, (_, f: string) => `f${f}`);
   // Only what the block assigns can differ from the core: the rest need not be written back.
   const spill = kept.filter(([, local]) => new RegExp(`(?<![\\w.$])${local} = (?!=)`).test(named));
   const code = named
@@ -94,7 +105,13 @@ export function assembleRegion(
     out.push("}");
   }
   out.push("default: throw new Error(`no block of the region at ${entry >>> 0}`);", "}");
-  return assemble(out, true, "let entry = cpu.nextPc | 0;\n");
+  return assemble(out, true, pcAhead, "let entry = cpu.nextPc | 0;\n");
+}
+
+/** Leaves the block for `target` after the instruction at `pc`, `count` instructions done: on to
+ * the epilogue (assemble), which writes the locals back and sets the core's PC. */
+export function exit(target: number | string, pc: number, count: string): string {
+  return `{ xNext = ${target}; xPc = ${pc}; xDone = ${count}; break exit; }`;
 }
 
 /** Per access size: the tag mask that also checks alignment, the RAM view and its index (the
@@ -201,10 +218,10 @@ export class Emitter {
   }
 
   /** Leaves the block after this instruction, going on at `target` (an address, or an expression
-   * for one computed at run time). */
-  leave(target: number | string): string {
+   * for one computed at run time), with `count` instructions done. */
+  leave(target: number | string, count = this.count): string {
     const it = this.it === 0 ? "" : `cpu.it = ${this.itNext}; `;
-    return `${it}${SPILL} cpu.nextPc = ${target}; cpu.curPc = ${this.pc}; r[15] = ${this.pcValue}; return ${this.count};`;
+    return `${it}${exit(target, this.pc, count)}`;
   }
 
   /** A branch taken to `target`: leaves the block, or goes round again when it is the block's own
@@ -240,7 +257,7 @@ export class Emitter {
     this.loops = true;
     return (
       `done = ${this.count};` +
-      ` if (((done + ${length}) | 0) > budget || cpu.external[0] !== 0) { ${this.leave(target).replace(/return .*;$/, "return done;")} }` +
+      ` if (((done + ${length}) | 0) > budget || cpu.external[0] !== 0) { ${this.leave(target, "done")} }` +
       (set === "" ? "" : ` ${set}`) +
       " continue;"
     );

@@ -14,7 +14,7 @@
 // was going and nothing asked for attention.
 
 import type { BlockFn } from "./code-cache.js";
-import { CONDITIONS, Emitter, NZ, NZCV, SPILL, assemble, assembleRegion } from "./jit-emitter.js";
+import { CONDITIONS, Emitter, NZ, NZCV, assemble, assembleRegion, exit } from "./jit-emitter.js";
 import { instruction32, transferMultiple } from "./jit-t32.js";
 
 /** Most instructions in one block. */
@@ -592,7 +592,7 @@ function emitBlock(e: Emitter, mem16: Uint16Array, index: number, pc: number, le
   e.emit(
     e.end(
       at,
-      `${SPILL} cpu.nextPc = ${at}; cpu.curPc = ${last}; r[15] = ${(last + 4) | 0}; return (done + ${length}) | 0;`,
+      exit(at, last, `(done + ${length}) | 0`),
       e.it !== 0 || !alwaysBranches(mem16[lastAt], mem16[lastAt + 1]),
     ),
   );
@@ -604,7 +604,7 @@ export function generateT16(mem16: Uint16Array, index: number, pc: number, lengt
   const out: string[] = [];
   const e = new Emitter(out, pc, length, 4);
   emitBlock(e, mem16, index, pc, length);
-  return assemble(out, e.loops);
+  return assemble(out, e.loops, 4);
 }
 
 /** Where the block at `pc` (mem16[index], `length` instructions) branches to or runs on to. */

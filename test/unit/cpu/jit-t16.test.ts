@@ -674,7 +674,7 @@ test("BX LR, BLX and POP {..., pc} are spelled out: a block that returns keeps i
   for (const hw of [0x4770, 0x47c8, 0xbd10]) {
     const src = generateT16(Uint16Array.from([0x3001, hw]), 0, CODE, 2);
     assert.match(src, /^let r0 = r\[0\]/m, `${hex(hw)}: ${src}`);
-    assert.match(src, /cpu\.nextPc = t & ~1;/, hex(hw));
+    assert.match(src, /xNext = t & ~1;/, hex(hw));
     // A switch to ARM state too: BXWritePC, no executor.
     assert.match(src, /cpu\.bxWritePc\(t\);/, hex(hw));
     if (hw !== 0xbd10) assert.ok(!src.includes("executeT16"), `${hex(hw)}: ${src}`);
