@@ -17,6 +17,7 @@ import { runA32 } from "./a32.js";
 import { runT32 } from "./run-t32.js";
 import { runA32Blocks, runT32Blocks } from "./run-blocks.js";
 import { runDebug, type CpuDebug } from "./debug-hooks.js";
+import { DOUBLE_ZERO } from "./double-field.js";
 
 /** Thrown (a preallocated object, no allocation) by the MMU when an access aborts; caught by Cpu.run. */
 export const GUEST_ABORT = { guestAbort: true };
@@ -106,7 +107,7 @@ export class Cpu extends CpuState {
   /** ATTN_* bits: why the run loops must look up after the current instruction. */
   attention = 0;
   /** Instructions executed before the current slice (float64: exact to 2^53). */
-  private sliceBase = 0;
+  private sliceBase = DOUBLE_ZERO;
   /** Instructions of the current slice so far, counted as they start (the run loops store it
    * before each instruction: a small integer store, where a float64 counter would cost a load,
    * an add and a store). */
@@ -115,7 +116,7 @@ export class Cpu extends CpuState {
   // The pending abort recorded by the MMU before it throws GUEST_ABORT.
   abortIsPrefetch = false;
   abortFsr = 0;
-  abortFar = 0;
+  abortFar = DOUBLE_ZERO;
 
   // Local exclusive monitor (A3.4.1): an open address range, or -1 when closed, and the value the
   // load-exclusive read. The global monitor is the memory itself: a store-exclusive succeeds only
@@ -123,7 +124,7 @@ export class Cpu extends CpuState {
   // a store by another CPU in between (running on another host thread) makes it fail. (QEMU's
   // multi-threaded TCG does the same; a store of the very value that was read goes unnoticed,
   // which no lock or counter built on exclusives can observe.)
-  exclusiveAddr = -1;
+  exclusiveAddr = DOUBLE_ZERO; // -1 (no reservation) from reset()
   exclusiveSize = 0;
   private exclusiveLo = 0;
   private exclusiveHi = 0;
@@ -155,6 +156,8 @@ export class Cpu extends CpuState {
     this.cp15 = new Cp15(this);
     this.pmu = new Pmu(this);
     this.mmu = new Mmu(this, stage2);
+    // +0, in the fields made doubles by DOUBLE_ZERO.
+    this.sliceBase = this.abortFar = 0;
     this.reset();
   }
 

@@ -27,6 +27,7 @@ import * as R from "./cp15-regs.js";
 import * as ID from "./cp15-ids.js";
 import { longFsrOf } from "./mmu-faults-lpae.js";
 import { longFormatPar } from "./mmu-par-lpae.js";
+import { DOUBLE_ZERO } from "./double-field.js";
 
 // ISR bits (B4.1.86): virtual abort, IRQ and FIQ pending (HCR.AMO/IMO/FMO route them here).
 const ISR_I = 1 << 7;
@@ -43,9 +44,9 @@ export class Cp15 {
   /** CPACR: cp10/cp11 access (bits [23:20]) gate the VFP. */
   cpacr = ID.CPACR_RAO;
   dfsr = 0;
-  dfar = 0;
+  dfar = DOUBLE_ZERO;
   ifsr = 0;
-  ifar = 0;
+  ifar = DOUBLE_ZERO;
   ttbr0 = 0;
   ttbr1 = 0;
   /** TTBR0/TTBR1[63:32]: BADDR[39:32] in bits [7:0], the ASID in bits [23:16]. */

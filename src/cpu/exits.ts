@@ -1,6 +1,8 @@
 // What the core hands to the hypervisor: exit reasons and the syndrome in the HSR format that Hyp
 // mode would receive (DDI 0406C B3.13.6, "Use of the HSR").
 
+import { DOUBLE_ZERO } from "./double-field.js";
+
 /** HSR.EC exception classes used by this core. */
 export const EC = {
   UNKNOWN: 0x00,
@@ -51,11 +53,16 @@ export function makeHsr(ec: number, il32: boolean, iss: number): number {
 export class ExitInfo {
   reason: number = ExitReason.SLICE;
   /** HSR value. */
-  hsr = 0;
+  hsr = DOUBLE_ZERO;
   /** HDFAR: the faulting virtual address of a data abort. */
-  hdfar = 0;
+  hdfar = DOUBLE_ZERO;
   /** The faulting intermediate physical address (HPFAR holds IPA[39:12] in bits [31:4]; we keep it whole). */
   ipa = 0;
+
+  constructor() {
+    // +0, in the fields made doubles by DOUBLE_ZERO.
+    this.hsr = this.hdfar = 0;
+  }
 }
 
 /**

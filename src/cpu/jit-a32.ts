@@ -262,7 +262,7 @@ function blockTransfer(e: Emitter, instr: number): void {
       parts.push(`cpu.loadWritePc(m[w + ${regs.length - 1}]); ${e.leave("cpu.nextPc")}`);
     }
   }
-  parts.push(`} else { ${e.callText("blockTransfer", instr)} }`);
+  parts.push(`} else ${e.step()}`);
   e.emit(`{ ${parts.join(" ")} }`);
 }
 
@@ -388,7 +388,7 @@ function emitBlock(e: Emitter, mem32: Int32Array, word: number, pc: number, leng
   }
   const last = (pc + 4 * (length - 1)) | 0;
   const lastInstr = mem32[word + length - 1];
-  e.emit(e.end((last + 4) | 0, exit((last + 4) | 0, last, `(done + ${length}) | 0`), !alwaysBranches(lastInstr)));
+  e.emit(e.end((last + 4) | 0, exit((last + 4) | 0, last, length), !alwaysBranches(lastInstr)));
 }
 
 /** The source of the function for the `length` instructions from mem32[word], at address `pc`. */

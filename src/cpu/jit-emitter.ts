@@ -31,13 +31,10 @@ export const NZCV = `${NZ} cpu.c = ((x & y) | ((x | y) & ~res)) >>> 31; cpu.v = 
 const FLAG_WRITE = / ?cpu\.([nzcv]) = [^;=][^;]*;/g;
 const FLAG_BITS: Record<string, number> = { n: 8, z: 4, c: 2, v: 1 };
 
-/** Where the generated code writes the registers and flags it keeps in locals back (before anything
- * that reads the core: an exit, an executor, the MMU's slow path, which may take an abort), and
- * where it reads them again (after an executor called on a slow path, which may have written any).
- * `assemble` fills them in. */
-export const SPILL = "/*spill*/";
-export const RELOAD = "/*reload*/";
-/** An executor call on the block's main path: the block then keeps nothing in locals. */
+/** Where the generated code writes the registers and flags it keeps in locals back: the epilogue,
+ * the one way out (`assemble` fills it in). */
+const SPILL = "/*spill*/";
+/** An executor call: the block then keeps nothing in locals. */
 const EXECUTOR = "/*executor*/";
 
 /** A register in generated code, r[0]..r[14] (r[15] is only ever written, as the core's view). */
@@ -60,16 +57,16 @@ const EPILOGUE = "/*epilogue*/";
  */
 export function assemble(lines: string[], loops: boolean, pcAhead: 8 | 4, head = ""): string {
   const body = lines.join("\n");
-  const epilogue = `${SPILL} cpu.nextPc = xNext; cpu.curPc = xPc; r[15] = (xPc + ${pcAhead}) | 0; return xDone;`;
+  const epilogue = `${SPILL} cpu.nextPc = xNext; cpu.curPc = xPc; r[15] = (xPc + ${pcAhead}) | 0; return ((done + xRan) | 0) ^ xStep;`;
   const whole = body + EPILOGUE + epilogue;
   const wrap = (code: string, locals = "") => {
     const [inside, after] = code.split(EPILOGUE);
     const loop = loops ? `for (;;) {\n${inside}\n}` : inside;
-    return `"use strict";\n${locals}let xNext = 0, xPc = 0, xDone = 0;\nexit: {\n${head}${loop}\n}\n${after}`;
+    return `"use strict";\n${locals}let xNext = 0, xPc = 0, xRan = 0, xStep = 0;\nexit: {\n${head}${loop}\n}\n${after}`;
   };
   // A block that calls the interpreter's executors on its way would write back and reload its
   // locals around each call, which costs more than it saves: it works on `r` and `cpu` directly.
-  if (body.includes(EXECUTOR)) return wrap(whole.replaceAll(SPILL, "").replaceAll(RELOAD, "").replaceAll(EXECUTOR, ""));
+  if (body.includes(EXECUTOR)) return wrap(whole.replaceAll(SPILL, "").replaceAll(EXECUTOR, ""));
   // Each kept value: its place in the core and its local.
   const kept: [string, string][] = [];
   const regs = new Set<number>();
@@ -81,9 +78,7 @@ export function assemble(lines: string[], loops: boolean, pcAhead: 8 | 4, head =
   const named = whole.replace(REGISTER, (_, n: string) => `r${n}`).replace(FLAG, (_, f: string) => `f${f}`);
   // Only what the block assigns can differ from the core: the rest need not be written back.
   const spill = kept.filter(([, local]) => new RegExp(`(?<![\\w.$])${local} = (?!=)`).test(named));
-  const code = named
-    .replaceAll(SPILL, spill.map(([core, local]) => `${core} = ${local};`).join(" "))
-    .replaceAll(RELOAD, kept.map(([core, local]) => `${local} = ${core};`).join(" "));
+  const code = named.replaceAll(SPILL, spill.map(([core, local]) => `${core} = ${local};`).join(" "));
   const locals = kept.length === 0 ? "" : `let ${kept.map(([core, local]) => `${local} = ${core}`).join(", ")};\n`;
   return wrap(code, locals);
 }
@@ -108,10 +103,12 @@ export function assembleRegion(
   return assemble(out, true, pcAhead, "let entry = cpu.nextPc | 0;\n");
 }
 
-/** Leaves the block for `target` after the instruction at `pc`, `count` instructions done: on to
- * the epilogue (assemble), which writes the locals back and sets the core's PC. */
-export function exit(target: number | string, pc: number, count: string): string {
-  return `{ xNext = ${target}; xPc = ${pc}; xDone = ${count}; break exit; }`;
+/** Leaves the block for `target` after the instruction at `pc`, `ran` instructions after `done`:
+ * on to the epilogue (assemble), which writes the locals back, sets the core's PC and counts.
+ * An exit computes nothing (constants into locals): code V8 optimizes before it ever ran needs
+ * no type feedback for it, and taking it later does not throw the optimized code away. */
+export function exit(target: number | string, pc: number, ran: number): string {
+  return `{ xNext = ${target}; xPc = ${pc}; xRan = ${ran}; break exit; }`;
 }
 
 /** Per access size: the tag mask that also checks alignment, the RAM view and its index (the
@@ -185,43 +182,47 @@ export class Emitter {
 
   /** A load of `bits` (8, 16, 32, zero-extended) from the address expression `addr`, whose value
    * `use` puts where it goes; `prelude` runs first (the address may name its constants). The
-   * TLB's hit is inline, as in mmu.read32 and its kind, and costs no bookkeeping; a miss sets the
-   * core up as the interpreter would and takes the MMU's own path, which may abort (a throw),
-   * trap to the hypervisor or ask for attention. */
+   * TLB's hit is inline, as in mmu.read32 and its kind, and costs no bookkeeping; on a miss the
+   * block stops before the instruction, for the interpreter to run it (`step`). */
   load(bits: 8 | 16 | 32, addr: string, use: (value: string) => string, prelude = ""): void {
     const [mask, mem, index] = ACCESS[bits];
     this.emit(
       `{ ${prelude}const a = ${addr}, i = (a >>> 12) & 0x3ff; let v = 0;` +
-        ` if ((a & ${mask}) === mmu.rTag[i]) v = mmu.${mem}[(mmu.rAdd[i] + a) ${index}];` +
-        ` else { ${this.setup()} v = mmu.read${bits}(a); if (cpu.attention !== 0) { ${use("v")} ${this.leave(this.next)} } }` +
+        ` if ((a & ${mask}) === mmu.rTag[i]) v = mmu.${mem}[(mmu.rAdd[i] + a) ${index}]; else ${this.step()}` +
         ` ${use("v")} }`,
     );
   }
 
   /** A store of the low `bits` of `value` (an expression on registers) to `addr`, then `after`
-   * (a base writeback); inline on a TLB hit as `load`, and next to translated code without the
-   * bookkeeping either. */
+   * (a base writeback); inline on a TLB hit as `load`, else the interpreter's (a code page, whose
+   * blocks a store may drop, is never in the write TLB). */
   store(bits: 8 | 16 | 32, addr: string, word: string, after = "", prelude = ""): void {
     const [mask, mem, index] = ACCESS[bits];
     const value = bits === 32 ? word : `${word} & ${bits === 16 ? "0xffff" : "0xff"}`;
     this.emit(
       `{ ${prelude}const a = ${addr}, i = (a >>> 12) & 0x3ff;` +
-        ` if ((a & ${mask}) === mmu.wTag[i]) mmu.${mem}[(mmu.wAdd[i] + a) ${index}] = ${value};` +
-        ` else if (!mmu.storeNearCode(a, ${bits >>> 3}, ${value})) { ${this.setup()} mmu.write${bits}(a, ${value}); if (cpu.attention !== 0) { ${after} ${this.leave(this.next)} } }` +
+        ` if ((a & ${mask}) === mmu.wTag[i]) mmu.${mem}[(mmu.wAdd[i] + a) ${index}] = ${value}; else ${this.step()}` +
         ` ${after} }`,
     );
   }
 
-  /** What an access on the MMU's slow path, an abort or a helper reads of the core. */
-  private setup(): string {
-    return `${SPILL} cpu.curPc = ${this.pc}; cpu.nextPc = ${this.next}; r[15] = ${this.pcValue}; cpu.sliceCount = ${this.count};`;
+  /**
+   * Stops the block before this instruction, which the run loop then runs by the interpreter:
+   * the rare path of an instruction the block spells out (a TLB miss, MMIO, a code page, a
+   * transfer that crosses a page). Only locals are written on the way, so the path needs no type
+   * feedback: when V8 optimized a block before such a path ran, taking it later threw the
+   * optimized code away (a deoptimization) and had it optimized again, each time. The count
+   * returned is complemented (negative), which tells the run loop.
+   */
+  step(): string {
+    return `{ xNext = ${this.pc}; xPc = ${this.pc}; xRan = ${this.k}; xStep = -1; break exit; }`;
   }
 
   /** Leaves the block after this instruction, going on at `target` (an address, or an expression
-   * for one computed at run time), with `count` instructions done. */
-  leave(target: number | string, count = this.count): string {
+   * for one computed at run time), `ran` instructions after `done` (this one the last). */
+  leave(target: number | string, ran = this.k + 1): string {
     const it = this.it === 0 ? "" : `cpu.it = ${this.itNext}; `;
-    return `${it}${exit(target, this.pc, count)}`;
+    return `${it}${exit(target, this.pc, ran)}`;
   }
 
   /** A branch taken to `target`: leaves the block, or goes round again when it is the block's own
@@ -257,33 +258,31 @@ export class Emitter {
     this.loops = true;
     return (
       `done = ${this.count};` +
-      ` if (((done + ${length}) | 0) > budget || cpu.external[0] !== 0) { ${this.leave(target, "done")} }` +
+      ` if (((done + ${length}) | 0) > budget || cpu.external[0] !== 0) { ${this.leave(target, 0)} }` +
       (set === "" ? "" : ` ${set}`) +
       " continue;"
     );
   }
 
-  /** The interpreter's executor for this instruction; the block goes on only where it would have. */
+  /** The interpreter's executor for this instruction, set up as the interpreter would call it; the
+   * block goes on only where it would have. A block with one works on `r` and `cpu` directly. */
   call(helper: HelperName, instr: number): void {
-    this.emit(EXECUTOR + this.callText(helper, instr));
-  }
-
-  /** The executor's call, as `call` emits it, or (alone) as the slow path of an instruction the
-   * block otherwise spells out (LDM/STM, PUSH/POP crossing a page or missing the TLB). */
-  callText(helper: HelperName, instr: number): string {
     const next = this.next;
-    const setup = this.setup();
-    const call = ` h.${helper}(cpu, ${instr | 0}); ${RELOAD}`;
+    const setup = `${EXECUTOR} cpu.curPc = ${this.pc}; cpu.nextPc = ${next}; r[15] = ${this.pcValue}; cpu.sliceCount = ${this.count};`;
+    const call = ` h.${helper}(cpu, ${instr | 0});`;
     const check = ` if (cpu.nextPc !== ${next} || cpu.attention !== 0) return ${this.count};`;
-    if (this.it === 0) return setup + call + check;
+    if (this.it === 0) {
+      this.emit(setup + call + check);
+      return;
+    }
     // In an IT block, as runT32: ITSTATE advances after the instruction unless it took an
     // exception (or returned from one), which set ITSTATE itself.
-    return (
+    this.emit(
       setup +
-      " cpu.exceptionTaken = false;" +
-      call +
-      ` if (cpu.exceptionTaken) cpu.exceptionTaken = false; else cpu.it = ${this.itNext};` +
-      check
+        " cpu.exceptionTaken = false;" +
+        call +
+        ` if (cpu.exceptionTaken) cpu.exceptionTaken = false; else cpu.it = ${this.itNext};` +
+        check,
     );
   }
 }

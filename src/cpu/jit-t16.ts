@@ -348,7 +348,7 @@ function pushPop(e: Emitter, hw: number): void {
   const pop = (hw & 0x800) !== 0;
   const list = pop ? (hw & 0xff) | ((hw & 0x100) << 7) : (hw & 0xff) | ((hw & 0x100) << 6);
   if (list === 0) e.call("executeT16", hw);
-  else transferMultiple(e, 13, list, pop, true, pop, e.callText("executeT16", hw));
+  else transferMultiple(e, 13, list, pop, true, pop);
 }
 
 /** The miscellaneous 16-bit space (1011 xxxx): ADD/SUB SP, CBZ/CBNZ, SXTH..UXTB, PUSH/POP here. */
@@ -589,13 +589,7 @@ function emitBlock(e: Emitter, mem16: Uint16Array, index: number, pc: number, le
   // ITSTATE where the block runs on (not 0 when it ends inside an IT block, or right after an IT).
   e.itNext = it;
   e.deadFlags = 0;
-  e.emit(
-    e.end(
-      at,
-      exit(at, last, `(done + ${length}) | 0`),
-      e.it !== 0 || !alwaysBranches(mem16[lastAt], mem16[lastAt + 1]),
-    ),
-  );
+  e.emit(e.end(at, exit(at, last, length), e.it !== 0 || !alwaysBranches(mem16[lastAt], mem16[lastAt + 1])));
 }
 
 /** The source of the function for the block of `length` instructions from mem16[index], at

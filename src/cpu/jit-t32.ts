@@ -14,7 +14,7 @@ import { branchOffset24 } from "./t32-branch-misc.js";
 /**
  * LDM/STM with `list` (bit k = register k) from register `n`, upwards (`increment`) or downwards,
  * with or without writeback: the words move directly when the whole transfer is in one page that
- * the TLB holds, as readMultiple and storeMultiple do; `slow` (the executor's call) otherwise. A
+ * the TLB holds, as readMultiple and storeMultiple do; otherwise the interpreter runs it (step). A
  * loaded PC interworks (LoadWritePC) and ends the block. PUSH/POP (16-bit) and PUSH.W/POP.W use it.
  */
 export function transferMultiple(
@@ -24,7 +24,6 @@ export function transferMultiple(
   increment: boolean,
   wback: boolean,
   load: boolean,
-  slow: string,
 ): void {
   const regs: number[] = [];
   for (let k = 0; k < 16; k++) if (list & (1 << k)) regs.push(k);
@@ -51,7 +50,7 @@ export function transferMultiple(
     regs.forEach((reg, k) => parts.push(`m[w + ${k}] = r[${reg}];`));
     if (wback) parts.push(`r[${n}] = ${newBase};`);
   }
-  parts.push(`} else { ${slow} }`);
+  parts.push(`} else ${e.step()}`);
   e.emit(`{ ${parts.join(" ")} }`);
 }
 
@@ -66,13 +65,13 @@ function multiple(e: Emitter, instr: number): boolean {
   const load = (instr & 0x100000) !== 0;
   if (op === 0 || op === 3 || n === 15 || (list & (list - 1)) === 0 || list & 0x2000) return false;
   if ((wback && list & (1 << n)) || (!load && list & 0x8000)) return false;
-  transferMultiple(e, n, list, op === 1, wback, load, e.callText("executeT32", instr));
+  transferMultiple(e, n, list, op === 1, wback, load);
   return true;
 }
 
 /** LDRD/STRD with an immediate offset, indexed or not: both words move directly when they are in
- * one page the TLB holds at a word-aligned address, else the executor (the slow path, an
- * alignment fault or an abort). The exclusives and TBB/TBH (P = W = 0), the literal form, the PC
+ * one page the TLB holds at a word-aligned address, else the interpreter (the slow path, an
+ * alignment fault or an abort: step). The exclusives and TBB/TBH (P = W = 0), the literal form, the PC
  * as a register and writeback to a transferred register go to the executor. */
 function dual(e: Emitter, instr: number): boolean {
   if ((instr & 0x01200000) === 0) return false;
@@ -91,7 +90,7 @@ function dual(e: Emitter, instr: number): boolean {
     `{ const base = r[${n}], ea = ${ea}, addr = ${instr & 0x1000000 ? "ea" : "base"};` +
       ` const o = (addr & 0xfff) <= 4088 ? mmu.${load ? "readRun" : "writeRun"}(addr) : -1;` +
       ` if (o >= 0) { const m = mmu.stage2.mem32, w = o >> 2; ${move} }` +
-      ` else { ${e.callText("executeT32", instr)} } }`,
+      ` else ${e.step()} }`,
   );
   return true;
 }

@@ -63,6 +63,8 @@ export function runA32Blocks(cpu: Cpu, budget: number, done: number): number {
         done = runA32(cpu, budget, done);
       } else if (fn !== null) {
         done = fn(cpu, r, mmu, done, h, budget);
+        // Stopped before an instruction for the interpreter (Emitter.step): it runs that one.
+        if (done < 0) done = runA32(cpu, (~done + 1) | 0, ~done);
         cpu.sliceCount = done;
         last = block;
       } else {
@@ -127,6 +129,7 @@ export function runT32Blocks(cpu: Cpu, budget: number, done: number): number {
         }
         if (fn !== null) {
           done = fn(cpu, r, mmu, done, h, budget);
+          if (done < 0) done = runT32(cpu, (~done + 1) | 0, ~done);
           cpu.sliceCount = done;
           last = block;
         } else {

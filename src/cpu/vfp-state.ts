@@ -1,6 +1,8 @@
 // VFPv3-D32 register file and system registers, as a Cortex-A15 without Advanced SIMD presents them.
 // DDI 0406C B4.1.x (FPSID, FPSCR, FPEXC, MVFR0, MVFR1). The instructions live in vfp.ts and vfp-*.ts.
 
+import { DOUBLE_ZERO } from "./double-field.js";
+
 /** FPSID: ARM, VFPv3 common subarchitecture (v2), part 0x30, variant 0xf, revision 0 (Cortex-A15). */
 export const FPSID_VALUE = 0x410430f0;
 /** MVFR0: rounding modes, sqrt, divide, no short vectors, no trapping, double and single v3, 32 registers. */
@@ -38,7 +40,7 @@ export class VfpState {
    * D[n] is w[2n] (low word) and w[2n + 1] (high word). */
   readonly w = new Int32Array(this.buffer);
   /** FPSCR, as an unsigned 32-bit number. */
-  fpscr = 0;
+  fpscr = DOUBLE_ZERO;
   /** FPEXC, as an unsigned 32-bit number: only EN is implemented (EX is RAZ/WI: no asynchronous exceptions). */
   fpexc = 0;
   readonly fpsid = FPSID_VALUE;

@@ -12,14 +12,19 @@
 import type { Cpu } from "../cpu/core.js";
 import type { VfpState } from "../cpu/vfp-state.js";
 import { HCPTR_TCP10, HCPTR_TCP11 } from "../cpu/vfp-trap.js";
+import { DOUBLE_ZERO } from "../cpu/double-field.js";
 
 const TRAP_BITS = HCPTR_TCP10 | HCPTR_TCP11;
 
 /** One saved copy of the VFP state: D0-D31, FPSCR and FPEXC. */
 class FpContext {
   readonly words = new Int32Array(64);
-  fpscr = 0;
+  fpscr = DOUBLE_ZERO;
   fpexc = 0;
+
+  constructor() {
+    this.fpscr = 0;
+  }
 
   save(vfp: VfpState): void {
     this.words.set(vfp.w);

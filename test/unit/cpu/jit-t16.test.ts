@@ -426,7 +426,9 @@ test("generated code: literal loads from Align(PC, 4), PC operands as constants"
     assert.equal(h.cpu.r[0] >>> 0, 0x11111111, `jit ${jit}`);
     assert.equal(h.cpu.r[1] >>> 0, 0x11111111, `jit ${jit}`);
     assert.equal(h.cpu.nextPc, CODE + 4);
-    assert.equal(h.cpu.mmu.code.compiled, jit ? 1 : 0);
+    // The first load misses the TLB: the block stops before it, the interpreter runs it, and the
+    // block from the second load on is translated in turn.
+    assert.equal(h.cpu.mmu.code.compiled, jit ? 2 : 0);
   }
 });
 
