@@ -19,10 +19,22 @@ export function blockA32(
   pc: number,
   last: Block | null = null,
 ): Block {
-  if (last !== null) {
-    const next = successor(last, off, pc);
-    if (next !== null) return next;
-  }
+  return (last === null ? null : successor(last, off, pc)) ?? follows(last, findA32(code, mem32, off, pc));
+}
+
+/** The Thumb block at RAM byte offset `off`, as blockA32. */
+export function blockT32(
+  code: CodeCache,
+  mem16: Uint16Array,
+  off: number,
+  pc: number,
+  last: Block | null = null,
+): Block {
+  return (last === null ? null : successor(last, off, pc)) ?? follows(last, findT32(code, mem16, off, pc));
+}
+
+/** The ARM block at `off`, looked up by address. */
+function findA32(code: CodeCache, mem32: Int32Array, off: number, pc: number): Block {
   code.lookups++;
   const word = off >> 2;
   let block = code.pages[off >>> 12]?.blocks?.[word & 1023];
@@ -33,24 +45,13 @@ export function blockA32(
     page.setArm(word & 1023, block);
     page.cover(word & 1023, block.length);
   }
-  if (last !== null) follows(last, block);
   return block;
 }
 
-/** The Thumb block at RAM byte offset `off`, as blockA32. An empty block (a 32-bit instruction split
+/** The Thumb block at `off`, looked up by address. An empty block (a 32-bit instruction split
  * across pages) is kept too, as a marker that sends this address to the interpreter; it covers no
  * word. */
-export function blockT32(
-  code: CodeCache,
-  mem16: Uint16Array,
-  off: number,
-  pc: number,
-  last: Block | null = null,
-): Block {
-  if (last !== null) {
-    const next = successor(last, off, pc);
-    if (next !== null) return next;
-  }
+function findT32(code: CodeCache, mem16: Uint16Array, off: number, pc: number): Block {
   code.lookups++;
   const index = off >> 1;
   let block = code.pages[off >>> 12]?.thumbBlocks?.[index & 2047];
@@ -66,7 +67,6 @@ export function blockT32(
       page.cover(first, (((index & 2047) + scan.halfwords - 1) >>> 1) - first + 1);
     }
   }
-  if (last !== null) follows(last, block);
   return block;
 }
 
@@ -86,10 +86,13 @@ function successor(last: Block, off: number, pc: number): Block | null {
   return null;
 }
 
-/** `block` ran after `last`: the newest successor, the older one kept as the second. */
-function follows(last: Block, block: Block): void {
-  last.next1 = last.next0;
-  last.next0 = block;
+/** `block` runs after `last` (if any): the newest successor, the older one kept as the second. */
+function follows(last: Block | null, block: Block): Block {
+  if (last !== null) {
+    last.next1 = last.next0;
+    last.next0 = block;
+  }
+  return block;
 }
 
 /** At `pc`, the target of a branch the interpreter took in ARM state on a cold run: counts an entry
