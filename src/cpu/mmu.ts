@@ -165,7 +165,8 @@ export class Mmu {
   /** An aligned store of `size` bytes to a page with translated code (its code-write entry hit)
    * that misses every word blocks were made from (data next to code: a bare-metal program's
    * variables) goes to RAM here, kept short and free of side effects for the write fast paths
-   * and translated code; true if it did, false for the slow path. */
+   * (translated code leaves such a store to the interpreter); true if it did, false for the slow
+   * path. */
   storeNearCode(va: number, size: number, value: number): boolean {
     const i = (va >>> 12) & 0x3ff;
     if ((va & ~(0x1000 - size)) !== this.cwTag[i]) return false;
